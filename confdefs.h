@@ -1,0 +1,25 @@
+/* confdefs.h */
+#define PACKAGE_NAME "pcvm"
+#define PACKAGE_TARNAME "pcvm"
+#define PACKAGE_VERSION "0.1.0"
+#define PACKAGE_STRING "pcvm 0.1.0"
+#define PACKAGE_BUGREPORT ""
+#define PACKAGE_URL ""
+#define PACKAGE "pcvm"
+#define VERSION "0.1.0"
+#define HAVE_LIBPTHREAD 1
+#define HAVE_LIBM 1
+#define HAVE_STDIO_H 1
+#define HAVE_STDLIB_H 1
+#define HAVE_STRING_H 1
+#define HAVE_INTTYPES_H 1
+#define HAVE_STDINT_H 1
+#define HAVE_STRINGS_H 1
+#define HAVE_SYS_STAT_H 1
+#define HAVE_SYS_TYPES_H 1
+#define HAVE_UNISTD_H 1
+#define STDC_HEADERS 1
+#define HAVE_LIBZ 1
+#define HAVE_LIBAIO 1
+#define CONFIG_SDL 1
+#define CONFIG_SLIRP 1

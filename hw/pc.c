@@ -1,0 +1,287 @@
+/*
+ * The PC board: QEMU's "pc" machine as SeaBIOS knows it — i440FX host bridge,
+ * PIIX3 ISA bridge, PIIX4 ACPI power management, the legacy ISA devices and
+ * fw_cfg.  Read top to bottom, this is the machine.
+ */
+#include <time.h>
+
+#include "core/accel.h"
+#include "core/chardev.h"
+#include "core/common.h"
+#include "core/cpus.h"
+#include "core/device.h"
+#include "core/ioport.h"
+#include "core/memory.h"
+#include "hw/acpi-pm.h"
+#include "hw/fw_cfg.h"
+#include "hw/i440fx.h"
+#include "hw/i8042.h"
+#include "hw/i8254.h"
+#include "hw/i8259.h"
+#include "hw/mc146818rtc.h"
+#include "hw/misc-ports.h"
+#include "hw/pc.h"
+#include "hw/pci.h"
+#include "hw/piix.h"
+#include "hw/serial.h"
+
+/* The i440FX leaves 0xe0000000-0xffffffff for PCI and the BIOS (as QEMU's pc). */
+#define PC_LOWMEM_LIMIT 0xe0000000ULL
+#define ISA_BIOS_SIZE   (128 * KiB)
+#define BIOS_DEFAULT    "bios-256k.bin"
+#define VGABIOS_DEFAULT "vgabios-stdvga.bin"
+#define NR_GSI 24
+
+static const uint16_t serial_base[MAX_SERIAL] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+static const int serial_irq[MAX_SERIAL] = { 4, 3, 4, 3 };
+
+typedef struct PCMachine {
+    uint64_t ram_size, below_4g, above_4g;
+    uint8_t *ram;
+    uint8_t *bios;
+    size_t bios_size;
+    uint8_t *vgabios;
+    size_t vgabios_size;
+    IrqLine gsi[NR_GSI];
+    PICState *pic;
+    PITState *pit;
+    RTCState *rtc;
+    PCIBus *pci;
+    I440FXState *i440fx;
+    FWCfgState *fw_cfg;
+    CharDev *serial_chr[MAX_SERIAL];
+    CharDev *debugcon_chr;
+} PCMachine;
+
+static PCMachine pc;
+
+static void pc_gsi_kvm(void *opaque, int n, int level)
+{
+    current_accel->set_gsi(n, level);
+}
+
+/* Load a firmware file found with config_find_firmware; errors name the package. */
+static int pc_load_firmware(const PcvmConfig *cfg, const char *name, const char *option,
+                            uint8_t **data, size_t *size)
+{
+    char *path = config_find_firmware(cfg, name);
+    int r;
+
+    if (!path) {
+        if (option)
+            error_report("%s %s: No such file or directory", option, name);
+        else
+            error_report("%s: not found in %s%s (install the seabios package, or use -L DIR or -bios FILE)",
+                         name, cfg->nr_datadirs ? cfg->datadirs[0] : FIRMWARE_DIR,
+                         cfg->nr_datadirs ? " or the default firmware directory" : "");
+        return -ENOENT;
+    }
+    r = file_read_all(path, data, size);
+    if (r < 0)
+        error_report("%s: %s", path, strerror(-r));
+    free(path);
+    return r;
+}
+
+static int pc_memory_init(const PcvmConfig *cfg)
+{
+    pc.ram_size = cfg->ram_size;
+    pc.below_4g = MIN(pc.ram_size, PC_LOWMEM_LIMIT);
+    pc.above_4g = pc.ram_size - pc.below_4g;
+    pc.ram = mem_alloc_host(pc.ram_size);
+    if (!pc.ram) {
+        error_report("-m %lluM: cannot allocate guest RAM: %s",
+                     (unsigned long long)(pc.ram_size / MiB), strerror(errno));
+        return -ENOMEM;
+    }
+    /* Guest-physical = host offset below 4 GiB; the hole 640K-1M is for VGA and ROMs
+     * (0xC0000-0xFFFFF comes back as shadow RAM through the PAM registers). */
+    if (!mem_add_ram("ram-low", 0, 0xa0000, pc.ram, false, 0))
+        return -EINVAL;
+    if (pc.below_4g > 1 * MiB &&
+        !mem_add_ram("ram-below-4g", 1 * MiB, pc.below_4g - 1 * MiB, pc.ram + 1 * MiB, false, 0))
+        return -EINVAL;
+    if (pc.above_4g &&
+        !mem_add_ram("ram-above-4g", 4 * GiB, pc.above_4g, pc.ram + pc.below_4g, false, 0))
+        return -EINVAL;
+    return 0;
+}
+
+int pc_preflight(const PcvmConfig *cfg)
+{
+    const char *name = cfg->bios ? cfg->bios : BIOS_DEFAULT;
+    int r = pc_load_firmware(cfg, name, cfg->bios ? "-bios" : NULL, &pc.bios, &pc.bios_size);
+    if (r)
+        return r;
+    if (pc.bios_size == 0 || pc.bios_size % (64 * KiB) || pc.bios_size > 16 * MiB) {
+        error_report("%s: a BIOS image must be a multiple of 64 KiB and at most 16 MiB (this one is %zu bytes)",
+                     name, pc.bios_size);
+        return -EINVAL;
+    }
+    /* The VGA BIOS runs even before there is a VGA (it is what prints SeaBIOS's banner
+     * on a screen); without it SeaBIOS still talks on the serial console. */
+    return pc_load_firmware(cfg, VGABIOS_DEFAULT, NULL, &pc.vgabios, &pc.vgabios_size);
+}
+
+static int pc_bios_init(void)
+{
+    /* At the top of 4 GiB, with its last 128 KiB also below 1 MiB (the "isa-bios"). */
+    size_t isa = MIN(pc.bios_size, (size_t)ISA_BIOS_SIZE);
+    if (!mem_add_ram("pc.bios", 4 * GiB - pc.bios_size, pc.bios_size, pc.bios, true, 0) ||
+        !mem_add_ram("isa-bios", 1 * MiB - isa, isa, pc.bios + pc.bios_size - isa, true, 0))
+        return -EINVAL;
+    return 0;
+}
+
+static int pc_irq_init(void)
+{
+    if (current_accel->irqchip_in_kernel && current_accel->irqchip_in_kernel()) {
+        for (int i = 0; i < NR_GSI; i++)
+            pc.gsi[i] = irq_line(pc_gsi_kvm, NULL, i);
+        return 0;
+    }
+    pc.pic = pic_create();
+    if (!pc.pic)
+        return -EINVAL;
+    cpus_set_intack(pic_intack, pc.pic);
+    for (int i = 0; i < 16; i++)
+        pc.gsi[i] = pic_irq(pc.pic, i);
+    return 0;
+}
+
+/* CMOS bytes SeaBIOS reads (memory size, boot order, CPUs); see SeaBIOS's src/hw/rtc.h. */
+static void pc_cmos_init(const PcvmConfig *cfg)
+{
+    uint64_t ext_kb = pc.below_4g > 1 * MiB ? (pc.below_4g - 1 * MiB) / KiB : 0;
+    uint64_t above16 = pc.below_4g > 16 * MiB ? (pc.below_4g - 16 * MiB) / (64 * KiB) : 0;
+    uint64_t above4g = pc.above_4g / (64 * KiB);
+
+    rtc_set_cmos(pc.rtc, 0x15, 640 & 0xff);          /* base memory in KiB */
+    rtc_set_cmos(pc.rtc, 0x16, 640 >> 8);
+    ext_kb = MIN(ext_kb, 0xffffULL);
+    rtc_set_cmos(pc.rtc, 0x17, ext_kb & 0xff);       /* extended memory in KiB */
+    rtc_set_cmos(pc.rtc, 0x18, ext_kb >> 8);
+    rtc_set_cmos(pc.rtc, 0x30, ext_kb & 0xff);
+    rtc_set_cmos(pc.rtc, 0x31, ext_kb >> 8);
+    above16 = MIN(above16, 0xffffULL);
+    rtc_set_cmos(pc.rtc, 0x34, above16 & 0xff);      /* 64 KiB units above 16 MiB */
+    rtc_set_cmos(pc.rtc, 0x35, above16 >> 8);
+    rtc_set_cmos(pc.rtc, 0x5b, above4g & 0xff);      /* 64 KiB units above 4 GiB */
+    rtc_set_cmos(pc.rtc, 0x5c, (above4g >> 8) & 0xff);
+    rtc_set_cmos(pc.rtc, 0x5d, (above4g >> 16) & 0xff);
+    rtc_set_cmos(pc.rtc, 0x5f, cfg->smp - 1);        /* CPUs - 1 */
+    rtc_set_cmos(pc.rtc, 0x14, 0x06);                /* equipment: FPU, VGA/EGA, no floppy */
+
+    /* Boot order: 0x3d low/high nibble = 1st/2nd, 0x38 high nibble = 3rd device. */
+    const char *order = cfg->boot_order ? cfg->boot_order : "cad";
+    uint8_t dev[3] = { 0, 0, 0 };
+    for (int i = 0; i < 3 && order[i]; i++) {
+        switch (order[i]) {
+        case 'a': case 'b': dev[i] = 1; break;
+        case 'c': dev[i] = 2; break;
+        case 'd': dev[i] = 3; break;
+        case 'n': dev[i] = 4; break;
+        }
+    }
+    rtc_set_cmos(pc.rtc, 0x3d, dev[0] | (dev[1] << 4));
+    rtc_set_cmos(pc.rtc, 0x38, (dev[2] << 4) | 0x01); /* bit 0: skip the floppy signature check */
+}
+
+static void pc_fw_cfg_init(const PcvmConfig *cfg, bool serial_console)
+{
+    pc.fw_cfg = fw_cfg_create(0x510);
+    fw_cfg_add_i64(pc.fw_cfg, FW_CFG_RAM_SIZE, pc.ram_size);
+    fw_cfg_add_i16(pc.fw_cfg, FW_CFG_NB_CPUS, cfg->smp);
+    fw_cfg_add_i16(pc.fw_cfg, FW_CFG_MAX_CPUS, cfg->smp);
+    fw_cfg_add_i16(pc.fw_cfg, FW_CFG_BOOT_MENU, cfg->boot_menu);
+    fw_cfg_add_e820_ram(pc.fw_cfg, pc.below_4g, pc.above_4g);
+    if (cfg->boot_menu && cfg->boot_splash_time) {
+        uint16_t wait = cfg->boot_splash_time;
+        fw_cfg_add_file(pc.fw_cfg, "etc/boot-menu-wait", &wait, sizeof(wait));
+    }
+    if (serial_console) {
+        /* SeaBIOS mirrors its screen (and the VGA BIOS's) on this UART. */
+        uint64_t port = serial_base[0];
+        fw_cfg_add_file(pc.fw_cfg, "etc/sercon-port", &port, sizeof(port));
+    }
+    if (pc.vgabios)
+        fw_cfg_add_file(pc.fw_cfg, "vgaroms/" VGABIOS_DEFAULT, pc.vgabios, pc.vgabios_size);
+}
+
+int pc_init(const PcvmConfig *cfg)
+{
+    bool serial_console = cfg->nographic || !cfg->display || !strcmp(cfg->display, "none");
+    int r;
+
+    mem_transaction_begin();
+    r = pc_memory_init(cfg);
+    if (!r)
+        r = pc_bios_init();
+    mem_transaction_commit();
+    if (r)
+        return r;
+
+    if (pc_irq_init() < 0)
+        return -EINVAL;
+
+    /* The PCI host bridge owns PAM: shadow RAM over 0xC0000-0xFFFFF. */
+    pc.i440fx = i440fx_create(&pc.pci, pc.ram, pc.ram_size);
+    if (!pc.i440fx)
+        return -EINVAL;
+    if (!piix3_create(pc.pci, PIIX3_DEVFN, pc.gsi))
+        return -EINVAL;
+    if (!piix4_pm_create(pc.pci, PIIX4_PM_DEVFN, pc.gsi[9], ACPI_GPE0_BASE_DEFAULT))
+        return -EINVAL;
+
+    /* Legacy ISA devices. */
+    if (!(current_accel->pit_in_kernel && current_accel->pit_in_kernel())) {
+        pc.pit = pit_create(0x40, pc.gsi[0]);
+        if (!pc.pit || port61_create(pc.pit))
+            return -EINVAL;
+    }
+    pc.rtc = rtc_create(0x70, pc.gsi[8], time(NULL));
+    if (!pc.rtc)
+        return -EINVAL;
+    pc_cmos_init(cfg);
+    if (!i8042_create(pc.gsi[1], pc.gsi[12]))
+        return -EINVAL;
+    if (port92_create() || port80_create())
+        return -EINVAL;
+
+    int nr_serial = cfg->nr_serial;
+    const char *default_serial[1] = { serial_console ? "stdio" : "null" };
+    const char *const *serial = nr_serial ? cfg->serial : default_serial;
+    if (!nr_serial)
+        nr_serial = 1;
+    for (int i = 0; i < nr_serial; i++) {
+        if (chardev_open(serial[i], "-serial", &pc.serial_chr[i]) < 0)
+            return -EINVAL;
+        if (!strcmp(serial[i], "none"))
+            continue;
+        if (!serial_create(serial_base[i], pc.gsi[serial_irq[i]], pc.serial_chr[i]))
+            return -EINVAL;
+    }
+    if (cfg->debugcon) {
+        if (chardev_open(cfg->debugcon, "-debugcon", &pc.debugcon_chr) < 0)
+            return -EINVAL;
+        if (pc.debugcon_chr && debugcon_create(0x402, pc.debugcon_chr))
+            return -EINVAL;
+    }
+    if (cfg->debug_exit && debug_exit_create(cfg->debug_exit_iobase, cfg->debug_exit_iosize))
+        return -EINVAL;
+
+    pc_fw_cfg_init(cfg, serial_console);
+    return 0;
+}
+
+void pc_reset(void)
+{
+    devices_reset_all();
+}
+
+void pc_destroy(void)
+{
+    for (int i = 0; i < MAX_SERIAL; i++)
+        chardev_close(pc.serial_chr[i]);
+    chardev_close(pc.debugcon_chr);
+}

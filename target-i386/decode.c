@@ -1,0 +1,287 @@
+/*
+ * x86 instruction decoder: prefixes, opcode maps, ModRM/SIB and 16/32-bit
+ * addressing into a DInsn record (Intel SDM vol. 2, chapter 2 and appendix A).
+ * The opcode attributes come from decode.def.
+ */
+#include "target-i386/tcg.h"
+
+const uint16_t x86_op_attr[512] = {
+#define X(op, name, attr) [op] = (attr),
+#include "target-i386/decode.def"
+#undef X
+};
+
+const char *const x86_op_name[512] = {
+#define X(op, name, attr) [op] = name,
+#include "target-i386/decode.def"
+#undef X
+};
+
+#define NEED(n) do { if (p + (n) > avail) return p + (n) > 15 ? -2 : -1; } while (0)
+
+static uint32_t decode_rd(const uint8_t *b, int n)
+{
+    uint32_t v = 0;
+    memcpy(&v, b, n);
+    return v;
+}
+
+/* 16-bit ModRM addressing (SDM vol. 2, table 2-1) */
+static const uint8_t decode_base16[8] = { R_EBX, R_EBX, R_EBP, R_EBP, R_ESI, R_EDI, R_EBP, R_EBX };
+static const uint8_t decode_index16[8] = { R_ESI, R_EDI, R_ESI, R_EDI, EA_NONE, EA_NONE, EA_NONE, EA_NONE };
+
+/* Pick a specialised handler for the hot forms (see H_* in tcg.h). */
+static void decode_specialise(DInsn *d)
+{
+    int op = d->op, op32 = d->pfx & PFX_OP32;
+    uint8_t t;
+
+    if (d->pfx & (PFX_REP | PFX_REPNE | PFX_LOCK))
+        return;
+    if (op >= 0x70 && op <= 0x7f) {
+        d->imm = (int8_t)d->imm;
+        d->h = H_JCC + (op & 15);
+        return;
+    }
+    if (op >= 0x180 && op <= 0x18f) {
+        if (!op32)
+            d->imm = (int16_t)d->imm;
+        d->h = H_JCC + (op & 15);
+        return;
+    }
+    if (op == 0xeb) {
+        d->imm = (int8_t)d->imm;
+        d->h = H_JMP;
+        return;
+    }
+    if (op == 0xe9) {
+        if (!op32)
+            d->imm = (int16_t)d->imm;
+        d->h = H_JMP;
+        return;
+    }
+    if (!op32)
+        return;
+    if (op < 0x40 && (op & 7) < 4 && (op & 1) && d->mod == 3) {
+        /* ALU Ev,Gv (01) / Gv,Ev (03) register forms */
+        if (op & 2) {
+            t = d->rm;
+            d->rm = d->reg;
+            d->reg = t;
+        }
+        d->h = H_ALU_RR32 + (op >> 3);
+        return;
+    }
+    switch (op) {
+    case 0x89: case 0x8b:
+        if (d->mod == 3) {
+            if (op == 0x8b) {
+                t = d->rm;
+                d->rm = d->reg;
+                d->reg = t;
+            }
+            d->h = H_MOV_RR32;
+        } else {
+            d->h = op == 0x8b ? H_LOAD32 : H_STORE32;
+        }
+        break;
+    case 0xb8 ... 0xbf:
+        d->rm = op & 7;
+        d->h = H_MOV_RI32;
+        break;
+    case 0x8d:
+        if (d->mod != 3)
+            d->h = H_LEA32;
+        break;
+    case 0x85:
+        if (d->mod == 3)
+            d->h = H_TEST_RR32;
+        break;
+    case 0x40 ... 0x47:
+        d->rm = op & 7;
+        d->h = H_INC32;
+        break;
+    case 0x48 ... 0x4f:
+        d->rm = op & 7;
+        d->h = H_DEC32;
+        break;
+    case 0x50 ... 0x57:
+        d->rm = op & 7;
+        d->h = H_PUSH32;
+        break;
+    case 0x58 ... 0x5f:
+        d->rm = op & 7;
+        d->h = H_POP32;
+        break;
+    case 0x81: case 0x83:
+        if (d->mod == 3) {
+            if (op == 0x83)
+                d->imm = (int8_t)d->imm;
+            d->h = H_ALU_RI32 + d->reg;
+        }
+        break;
+    case 0xc1:
+        if (d->mod == 3 && (d->imm & 0x1f)) {
+            d->imm &= 0x1f;
+            d->h = H_SHIFT_RI32 + d->reg;
+        }
+        break;
+    case 0xe8:
+        d->h = H_CALL32;
+        break;
+    case 0xc3:
+        d->h = H_RET32;
+        break;
+    }
+}
+
+/*
+ * Decode one instruction from buf[0..avail).  Returns its length, -1 if it
+ * needs more bytes than available, -2 if it would exceed 15 bytes (#GP).
+ */
+int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
+{
+    int p = 0, op, seg = -1;
+    uint8_t pfx = code32 ? (PFX_OP32 | PFX_AD32) : 0;
+    uint16_t attr;
+
+    memset(d, 0, sizeof(*d));
+    d->base = d->index = EA_NONE;
+    d->mod = 3;
+    for (;;) {
+        NEED(1);
+        op = buf[p++];
+        switch (op) {
+        case 0x26: seg = R_ES; continue;
+        case 0x2e: seg = R_CS; continue;
+        case 0x36: seg = R_SS; continue;
+        case 0x3e: seg = R_DS; continue;
+        case 0x64: seg = R_FS; continue;
+        case 0x65: seg = R_GS; continue;
+        case 0x66: pfx ^= (pfx & 0x40) ? 0 : PFX_OP32; pfx |= 0x40; continue;
+        case 0x67: pfx ^= (pfx & 0x80) ? 0 : PFX_AD32; pfx |= 0x80; continue;
+        case 0xf0: pfx |= PFX_LOCK; continue;
+        case 0xf2: pfx = (pfx & ~PFX_REP) | PFX_REPNE; continue;
+        case 0xf3: pfx = (pfx & ~PFX_REPNE) | PFX_REP; continue;
+        }
+        break;
+    }
+    pfx &= 0x3f;
+    if (op == 0x0f) {
+        NEED(1);
+        op = 0x100 | buf[p++];
+    }
+    attr = x86_op_attr[op];
+    d->op = op;
+    if (seg >= 0)
+        pfx |= PFX_SEG;
+    d->seg = seg >= 0 ? seg : R_DS;
+
+    if (attr & A_M) {
+        int modrm, mod, rm;
+        NEED(1);
+        modrm = buf[p++];
+        mod = modrm >> 6;
+        rm = modrm & 7;
+        d->mod = mod;
+        d->reg = (modrm >> 3) & 7;
+        d->rm = rm;
+        if (mod != 3) {
+            if (pfx & PFX_AD32) {
+                d->scale = 0;
+                if (rm == 4) {
+                    int sib, base;
+                    NEED(1);
+                    sib = buf[p++];
+                    base = sib & 7;
+                    d->scale = sib >> 6;
+                    d->index = ((sib >> 3) & 7) == 4 ? EA_NONE : (sib >> 3) & 7;
+                    if (base == 5 && mod == 0) {
+                        NEED(4);
+                        d->disp = decode_rd(buf + p, 4);
+                        p += 4;
+                    } else {
+                        d->base = base;
+                    }
+                } else if (rm == 5 && mod == 0) {
+                    NEED(4);
+                    d->disp = decode_rd(buf + p, 4);
+                    p += 4;
+                } else {
+                    d->base = rm;
+                }
+                if (mod == 1) {
+                    NEED(1);
+                    d->disp = (int8_t)buf[p++];
+                } else if (mod == 2) {
+                    NEED(4);
+                    d->disp = decode_rd(buf + p, 4);
+                    p += 4;
+                }
+                if (seg < 0 && (d->base == R_ESP || d->base == R_EBP))
+                    d->seg = R_SS;
+            } else {
+                if (mod == 0 && rm == 6) {
+                    NEED(2);
+                    d->disp = decode_rd(buf + p, 2);
+                    p += 2;
+                } else {
+                    d->base = decode_base16[rm];
+                    d->index = decode_index16[rm];
+                    if (seg < 0 && d->base == R_EBP)
+                        d->seg = R_SS;
+                }
+                if (mod == 1) {
+                    NEED(1);
+                    d->disp = (uint16_t)(int16_t)(int8_t)buf[p++];
+                } else if (mod == 2) {
+                    NEED(2);
+                    d->disp = decode_rd(buf + p, 2);
+                    p += 2;
+                }
+            }
+        }
+    }
+
+    if (attr & A_IB) {
+        NEED(1);
+        d->imm = buf[p++];
+    } else if (attr & A_IV) {
+        int n = (pfx & PFX_OP32) ? 4 : 2;
+        NEED(n);
+        d->imm = decode_rd(buf + p, n);
+        p += n;
+    } else if (attr & A_IW) {
+        NEED(2);
+        d->imm = decode_rd(buf + p, 2);
+        p += 2;
+    } else if (attr & A_FAR) {
+        int n = (pfx & PFX_OP32) ? 4 : 2;
+        NEED(n + 2);
+        d->imm = decode_rd(buf + p, n);
+        d->imm2 = decode_rd(buf + p + n, 2);
+        p += n + 2;
+    } else if (attr & A_MOFS) {
+        int n = (pfx & PFX_AD32) ? 4 : 2;
+        NEED(n);
+        d->disp = decode_rd(buf + p, n);
+        p += n;
+    } else if (attr & A_ENTER) {
+        NEED(3);
+        d->imm = decode_rd(buf + p, 2);
+        d->imm2 = buf[p + 2];
+        p += 3;
+    } else if ((attr & A_GRP3) && d->reg < 2) {
+        int n = (op & 1) ? ((pfx & PFX_OP32) ? 4 : 2) : 1;
+        NEED(n);
+        d->imm = decode_rd(buf + p, n);
+        p += n;
+    }
+    if (p > 15)
+        return -2;
+    d->pfx = pfx;
+    d->len = p;
+    d->h = op;
+    decode_specialise(d);
+    return p;
+}

@@ -1,0 +1,1748 @@
+/*
+ * The tier-0 interpreter: runs a block of decoded records (DInsn) with one
+ * switch over the opcode.  Integer, string, BCD, bit, control-transfer and
+ * system instructions of the 386-P6 integer set, 16/32-bit (Intel SDM vol. 2).
+ * Registers are committed only after every access that can fault succeeded.
+ */
+#include "core/clock.h"
+#include "core/ioport.h"
+#include "core/mainloop.h"
+#include "target-i386/interp-alu.h"
+#include "target-i386/tcg.h"
+
+#define ALWAYS_INLINE __attribute__((always_inline)) inline
+
+/* CPUID (SDM vol. 2, CPUID): what this CPU implements, nothing more */
+#define CPUID_FPU   (1u << 0)
+#define CPUID_PSE   (1u << 3)
+#define CPUID_TSC   (1u << 4)
+#define CPUID_MSR   (1u << 5)
+#define CPUID_PAE   (1u << 6)
+#define CPUID_CX8   (1u << 8)
+#define CPUID_MTRR  (1u << 12)
+#define CPUID_PGE   (1u << 13)
+#define CPUID_CMOV  (1u << 15)
+#define CPUID_PAT   (1u << 16)
+#define CPUID_EXT_NX (1u << 20)
+
+#define CPUID_FEATURES (CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 | \
+                        CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT)
+#define CPUID_SIGNATURE 0x0663     /* family 6, model 6, stepping 3: as EDX after RESET */
+
+#define MSR_MTRRfix64K_00000 0x250
+#define MSR_MTRRfix16K_80000 0x258
+#define MSR_MTRRfix16K_A0000 0x259
+#define MSR_MTRRfix4K_C0000  0x268
+#define MSR_MTRRphysBase0    0x200
+
+/* string ops run at most this many iterations before letting the loop look
+ * at interrupts (the instruction restarts where it stopped) */
+#define REP_CHUNK 4096
+
+static ALWAYS_INLINE uint32_t rd_reg(CPUX86State *env, int size, int r)
+{
+    if (size == 1)
+        return r < 4 ? (uint8_t)env->regs[r] : (uint8_t)(env->regs[r - 4] >> 8);
+    if (size == 2)
+        return (uint16_t)env->regs[r];
+    return (uint32_t)env->regs[r];
+}
+
+static ALWAYS_INLINE void wr_reg(CPUX86State *env, int size, int r, uint32_t v)
+{
+    if (size == 1) {
+        if (r < 4)
+            env->regs[r] = (env->regs[r] & ~0xffull) | (uint8_t)v;
+        else
+            env->regs[r - 4] = (env->regs[r - 4] & ~0xff00ull) | ((uint64_t)(v & 0xff) << 8);
+    } else if (size == 2) {
+        env->regs[r] = (env->regs[r] & ~0xffffull) | (uint16_t)v;
+    } else {
+        env->regs[r] = v;
+    }
+}
+
+static ALWAYS_INLINE uint32_t interp_ea(CPUX86State *env, const DInsn *d)
+{
+    uint32_t a = d->disp;
+    if (d->base != EA_NONE)
+        a += (uint32_t)env->regs[d->base];
+    if (d->index != EA_NONE)
+        a += (uint32_t)env->regs[d->index] << d->scale;
+    if (!(d->pfx & PFX_AD32))
+        a &= 0xffff;
+    return a;
+}
+
+static ALWAYS_INLINE uint32_t ld_rm(X86CPU *cpu, const DInsn *d, int size)
+{
+    if (d->mod == 3)
+        return rd_reg(&cpu->env, size, d->rm);
+    return cpu_ld(cpu, d->seg, interp_ea(&cpu->env, d), size);
+}
+
+static ALWAYS_INLINE void st_rm(X86CPU *cpu, const DInsn *d, int size, uint32_t v)
+{
+    if (d->mod == 3)
+        wr_reg(&cpu->env, size, d->rm, v);
+    else
+        cpu_st(cpu, d->seg, interp_ea(&cpu->env, d), v, size);
+}
+
+static ALWAYS_INLINE bool interp_cond(uint32_t f, int cc)
+{
+    bool r;
+    switch (cc >> 1) {
+    case 0: r = f & CC_O; break;
+    case 1: r = f & CC_C; break;
+    case 2: r = f & CC_Z; break;
+    case 3: r = f & (CC_C | CC_Z); break;
+    case 4: r = f & CC_S; break;
+    case 5: r = f & CC_P; break;
+    case 6: r = !(f & CC_S) != !(f & CC_O); break;
+    default: r = (f & CC_Z) || (!(f & CC_S) != !(f & CC_O)); break;
+    }
+    return r ^ (cc & 1);
+}
+
+static ALWAYS_INLINE void set_cc(CPUX86State *env, uint32_t mask, uint32_t f)
+{
+    env->eflags = (env->eflags & ~(uint64_t)mask) | (f & mask);
+}
+
+static ALWAYS_INLINE uint32_t sext(uint32_t v, int size)
+{
+    return size == 1 ? (uint32_t)(int8_t)v : size == 2 ? (uint32_t)(int16_t)v : v;
+}
+
+static ALWAYS_INLINE uint32_t size_mask(int size)
+{
+    return size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffffu;
+}
+
+static void interp_jump(X86CPU *cpu, uint32_t eip)
+{
+    if (unlikely(eip > cpu->env.segs[R_CS].limit))
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    cpu->env.eip = eip;
+}
+
+/* ---- I/O ---- */
+
+/* I/O permission: IOPL, then the TSS bitmap (SDM vol. 1, 18.5) */
+static void interp_check_io(X86CPU *cpu, uint16_t port, int size)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
+    uint32_t base, off;
+
+    if (!(env->cr[0] & CR0_PE_MASK))
+        return;
+    if (!(env->eflags & VM_MASK) && cpu_cpl(cpu) <= (int)iopl)
+        return;
+    if (!(env->tr.flags & DESC_P_MASK) || ((env->tr.flags >> DESC_TYPE_SHIFT) & 9) != 9 ||
+        env->tr.limit < 103)
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    base = cpu_ld_kernel(cpu, env->tr.base + 0x66, 2);
+    off = base + (port >> 3);
+    if (off + 1 > env->tr.limit)
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    if ((cpu_ld_kernel(cpu, env->tr.base + off, 2) >> (port & 7)) & ((1u << size) - 1))
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+}
+
+static uint32_t interp_in(X86CPU *cpu, uint16_t port, int size)
+{
+    uint32_t v;
+    interp_check_io(cpu, port, size);
+    bql_lock();
+    v = ioport_read(port, size);
+    bql_unlock();
+    cpu->stop = 1;
+    return v;
+}
+
+static void interp_out(X86CPU *cpu, uint16_t port, uint32_t v, int size)
+{
+    interp_check_io(cpu, port, size);
+    bql_lock();
+    ioport_write(port, v, size);
+    bql_unlock();
+    cpu->stop = 1;
+}
+
+/* ---- system helpers ---- */
+
+uint32_t helper_cpuid_eax(uint32_t leaf)
+{
+    return leaf == 1 ? CPUID_SIGNATURE : 0;
+}
+
+static void interp_cpuid(CPUX86State *env)
+{
+    uint32_t leaf = env->regs[R_EAX], a = 0, b = 0, c = 0, d = 0;
+    switch (leaf) {
+    case 0:
+        a = 1;
+        b = 0x756e6547; d = 0x49656e69; c = 0x6c65746e;   /* GenuineIntel */
+        break;
+    case 1:
+        a = CPUID_SIGNATURE;
+        b = (uint32_t)env->cpu_index << 24;
+        d = CPUID_FEATURES;
+        break;
+    case 0x80000000:
+        a = 0x80000001;
+        break;
+    case 0x80000001:
+        d = CPUID_EXT_NX;
+        break;
+    default:
+        break;
+    }
+    env->regs[R_EAX] = a;
+    env->regs[R_EBX] = b;
+    env->regs[R_ECX] = c;
+    env->regs[R_EDX] = d;
+}
+
+static uint64_t interp_tsc(CPUX86State *env)
+{
+    /* 1 GHz guest TSC derived from the virtual clock */
+    return (uint64_t)clock_ns(CLOCK_VIRTUAL) + env->tsc_offset;
+}
+
+static void interp_rdmsr(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t idx = env->regs[R_ECX];
+    uint64_t v;
+
+    if (cpu_cpl(cpu) != 0)
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    switch (idx) {
+    case MSR_IA32_TSC: v = interp_tsc(env); break;
+    case MSR_IA32_APICBASE: v = env->apic_base; break;
+    case MSR_IA32_SYSENTER_CS: v = env->sysenter_cs; break;
+    case MSR_IA32_SYSENTER_ESP: v = env->sysenter_esp; break;
+    case MSR_IA32_SYSENTER_EIP: v = env->sysenter_eip; break;
+    case MSR_IA32_PAT: v = env->pat; break;
+    case MSR_IA32_MISC_ENABLE: v = env->misc_enable; break;
+    case MSR_MTRRcap: v = 0x500 | CPU_NB_MTRR_VAR; break;   /* fixed + WC, 8 var */
+    case MSR_MTRRdefType: v = env->mtrr_deftype; break;
+    case MSR_MTRRfix64K_00000: v = env->mtrr_fixed[0]; break;
+    case MSR_MTRRfix16K_80000: v = env->mtrr_fixed[1]; break;
+    case MSR_MTRRfix16K_A0000: v = env->mtrr_fixed[2]; break;
+    case MSR_MTRRfix4K_C0000 ... MSR_MTRRfix4K_C0000 + 7:
+        v = env->mtrr_fixed[3 + idx - MSR_MTRRfix4K_C0000];
+        break;
+    case MSR_MTRRphysBase0 ... MSR_MTRRphysBase0 + 2 * CPU_NB_MTRR_VAR - 1:
+        v = (idx & 1) ? env->mtrr_var_mask[(idx - MSR_MTRRphysBase0) / 2]
+                      : env->mtrr_var_base[(idx - MSR_MTRRphysBase0) / 2];
+        break;
+    case MSR_EFER: v = env->efer; break;
+    default:
+        trace(LOG_UNIMP, "rdmsr %08x\n", idx);
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    }
+    env->regs[R_EAX] = (uint32_t)v;
+    env->regs[R_EDX] = (uint32_t)(v >> 32);
+}
+
+static void interp_wrmsr(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t idx = env->regs[R_ECX];
+    uint64_t v = (uint32_t)env->regs[R_EAX] | ((uint64_t)(uint32_t)env->regs[R_EDX] << 32);
+
+    if (cpu_cpl(cpu) != 0)
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    switch (idx) {
+    case MSR_IA32_TSC: env->tsc_offset = v - (uint64_t)clock_ns(CLOCK_VIRTUAL); break;
+    case MSR_IA32_APICBASE: env->apic_base = v; break;
+    case MSR_IA32_SYSENTER_CS: env->sysenter_cs = v; break;
+    case MSR_IA32_SYSENTER_ESP: env->sysenter_esp = v; break;
+    case MSR_IA32_SYSENTER_EIP: env->sysenter_eip = v; break;
+    case MSR_IA32_PAT: env->pat = v; break;
+    case MSR_IA32_MISC_ENABLE: env->misc_enable = v; break;
+    case MSR_MTRRdefType: env->mtrr_deftype = v; break;
+    case MSR_MTRRfix64K_00000: env->mtrr_fixed[0] = v; break;
+    case MSR_MTRRfix16K_80000: env->mtrr_fixed[1] = v; break;
+    case MSR_MTRRfix16K_A0000: env->mtrr_fixed[2] = v; break;
+    case MSR_MTRRfix4K_C0000 ... MSR_MTRRfix4K_C0000 + 7:
+        env->mtrr_fixed[3 + idx - MSR_MTRRfix4K_C0000] = v;
+        break;
+    case MSR_MTRRphysBase0 ... MSR_MTRRphysBase0 + 2 * CPU_NB_MTRR_VAR - 1:
+        if (idx & 1)
+            env->mtrr_var_mask[(idx - MSR_MTRRphysBase0) / 2] = v;
+        else
+            env->mtrr_var_base[(idx - MSR_MTRRphysBase0) / 2] = v;
+        break;
+    case MSR_EFER:
+        /* only NXE is implemented (no long mode, no SYSCALL) */
+        if (v & ~(uint64_t)EFER_NXE)
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        if ((v ^ env->efer) & EFER_NXE)
+            tlb_flush(cpu, true);
+        env->efer = v;
+        break;
+    default:
+        trace(LOG_UNIMP, "wrmsr %08x <- %016llx\n", idx, (unsigned long long)v);
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    }
+}
+
+static void interp_write_eflags(X86CPU *cpu, uint32_t v, int size)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t mask = CC_MASK | TF_MASK | DF_MASK | NT_MASK | AC_MASK | ID_MASK;
+    int cpl = cpu_cpl(cpu);
+    int iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
+
+    if (!(env->cr[0] & CR0_PE_MASK)) {
+        mask |= IOPL_MASK | IF_MASK;
+    } else if (env->eflags & VM_MASK) {
+        mask |= IF_MASK;            /* IOPL == 3 checked by the caller */
+    } else {
+        if (cpl == 0)
+            mask |= IOPL_MASK;
+        if (cpl <= iopl)
+            mask |= IF_MASK;
+    }
+    if (size == 2)
+        mask &= 0xffff;
+    env->eflags = (env->eflags & ~(uint64_t)mask) | (v & mask) | 2;
+    env->eflags &= ~(uint64_t)RF_MASK;
+}
+
+static void interp_check_iopl_v86(X86CPU *cpu)
+{
+    if ((cpu->env.eflags & VM_MASK) && ((cpu->env.eflags & IOPL_MASK) >> IOPL_SHIFT) != 3)
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+}
+
+/* CLI/STI permission (no VME/PVI) */
+static void interp_check_if_change(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    int iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
+    if (!(env->cr[0] & CR0_PE_MASK))
+        return;
+    if (env->eflags & VM_MASK) {
+        if (iopl != 3)
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+    } else if (cpu_cpl(cpu) > iopl) {
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    }
+}
+
+static void interp_check_cpl0(X86CPU *cpu)
+{
+    if (cpu_cpl(cpu) != 0)
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+}
+
+static void interp_mov_to_cr(X86CPU *cpu, int n, uint32_t v)
+{
+    CPUX86State *env = &cpu->env;
+    switch (n) {
+    case 0:
+        if ((v & CR0_PG_MASK) && !(v & CR0_PE_MASK))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        if ((v & CR0_NW_MASK) && !(v & CR0_CD_MASK))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        mmu_set_cr0(cpu, v);
+        break;
+    case 2:
+        env->cr[2] = v;
+        break;
+    case 3:
+        mmu_set_cr3(cpu, v);
+        break;
+    case 4:
+        if (v & ~(CR4_VME_MASK | CR4_PVI_MASK | CR4_TSD_MASK | CR4_DE_MASK | CR4_PSE_MASK |
+                  CR4_PAE_MASK | CR4_MCE_MASK | CR4_PGE_MASK | CR4_PCE_MASK))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        if (v & (CR4_VME_MASK | CR4_PVI_MASK))
+            trace(LOG_UNIMP, "CR4.VME/PVI set (not implemented)\n");
+        mmu_set_cr4(cpu, v);
+        break;
+    default:
+        raise_exception(cpu, EXCP06_ILLOP);
+    }
+    cpu->stop = 1;
+}
+
+/* ---- string instructions ---- */
+
+static ALWAYS_INLINE uint32_t str_reg(CPUX86State *env, int r, int ad32)
+{
+    return ad32 ? (uint32_t)env->regs[r] : (uint16_t)env->regs[r];
+}
+
+static ALWAYS_INLINE void str_set(CPUX86State *env, int r, uint32_t v, int ad32)
+{
+    if (ad32)
+        env->regs[r] = v;
+    else
+        env->regs[r] = (env->regs[r] & ~0xffffull) | (uint16_t)v;
+}
+
+/*
+ * One string instruction, with or without REP.  Each iteration commits its
+ * registers, so a fault leaves a restartable state; after REP_CHUNK
+ * iterations the instruction is re-executed from the loop.
+ */
+static void interp_string(X86CPU *cpu, const DInsn *d, int size)
+{
+    CPUX86State *env = &cpu->env;
+    int ad32 = d->pfx & PFX_AD32;
+    int rep = d->pfx & (PFX_REP | PFX_REPNE);
+    int op = d->op & ~1;
+    int step = (env->eflags & DF_MASK) ? -size : size;
+    int n = 0;
+
+    for (;;) {
+        uint32_t cnt = 0, si, di, v, f;
+        if (rep) {
+            cnt = str_reg(env, R_ECX, ad32);
+            if (cnt == 0)
+                return;
+            if (++n > REP_CHUNK) {
+                env->eip = cpu->cur_eip;
+                cpu->stop = 1;
+                return;
+            }
+        }
+        si = str_reg(env, R_ESI, ad32);
+        di = str_reg(env, R_EDI, ad32);
+        switch (op) {
+        case 0xa4:  /* MOVS */
+            v = cpu_ld(cpu, d->seg, si, size);
+            cpu_st(cpu, R_ES, di, v, size);
+            str_set(env, R_ESI, si + step, ad32);
+            str_set(env, R_EDI, di + step, ad32);
+            break;
+        case 0xa6:  /* CMPS */
+            v = cpu_ld(cpu, d->seg, si, size);
+            alu2(ALU_SUB, size, v, cpu_ld(cpu, R_ES, di, size), 0, &f);
+            set_cc(env, CC_MASK, f);
+            str_set(env, R_ESI, si + step, ad32);
+            str_set(env, R_EDI, di + step, ad32);
+            break;
+        case 0xaa:  /* STOS */
+            cpu_st(cpu, R_ES, di, rd_reg(env, size, R_EAX), size);
+            str_set(env, R_EDI, di + step, ad32);
+            break;
+        case 0xac:  /* LODS */
+            wr_reg(env, size, R_EAX, cpu_ld(cpu, d->seg, si, size));
+            str_set(env, R_ESI, si + step, ad32);
+            break;
+        case 0xae:  /* SCAS */
+            alu2(ALU_SUB, size, rd_reg(env, size, R_EAX), cpu_ld(cpu, R_ES, di, size), 0, &f);
+            set_cc(env, CC_MASK, f);
+            str_set(env, R_EDI, di + step, ad32);
+            break;
+        case 0x6c:  /* INS: check the destination before the port read */
+            seg_addr(cpu, R_ES, di, size, 1);
+            v = interp_in(cpu, env->regs[R_EDX], size);
+            cpu_st(cpu, R_ES, di, v, size);
+            str_set(env, R_EDI, di + step, ad32);
+            break;
+        default:    /* 0x6e OUTS */
+            v = cpu_ld(cpu, d->seg, si, size);
+            interp_out(cpu, env->regs[R_EDX], v, size);
+            str_set(env, R_ESI, si + step, ad32);
+            break;
+        }
+        if (!rep)
+            return;
+        str_set(env, R_ECX, cnt - 1, ad32);
+        if (op == 0xa6 || op == 0xae) {
+            bool zf = env->eflags & CC_Z;
+            if ((d->pfx & PFX_REP) ? !zf : zf)
+                return;
+        }
+    }
+}
+
+/* ---- BCD ---- */
+
+static void interp_bcd(X86CPU *cpu, int op, uint8_t imm)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t al = (uint8_t)env->regs[R_EAX], ah = (uint8_t)(env->regs[R_EAX] >> 8);
+    uint32_t f = env->eflags & CC_MASK, old_al = al;
+    bool old_cf = f & CC_C, af = f & CC_A;
+
+    switch (op) {
+    case 0x27: /* DAA */
+        f &= ~(CC_C | CC_A);
+        if ((al & 0xf) > 9 || af) {
+            f |= CC_A | ((old_cf || al + 6 > 0xff) ? CC_C : 0);
+            al = (al + 6) & 0xff;
+        }
+        if (old_al > 0x99 || old_cf) {
+            al = (al + 0x60) & 0xff;
+            f |= CC_C;
+        } else {
+            f &= ~CC_C;
+        }
+        f = (f & ~(CC_S | CC_Z | CC_P | CC_O)) | alu_szp(al, 1);
+        wr_reg(env, 1, R_EAX, al);
+        break;
+    case 0x2f: /* DAS */
+        f &= ~(CC_C | CC_A);
+        if ((al & 0xf) > 9 || af) {
+            f |= CC_A | ((old_cf || al < 6) ? CC_C : 0);
+            al = (al - 6) & 0xff;
+        }
+        if (old_al > 0x99 || old_cf) {
+            al = (al - 0x60) & 0xff;
+            f |= CC_C;
+        }
+        f = (f & ~(CC_S | CC_Z | CC_P | CC_O)) | alu_szp(al, 1);
+        wr_reg(env, 1, R_EAX, al);
+        break;
+    case 0x37: /* AAA */
+    case 0x3f: /* AAS */ {
+        uint32_t axv = (uint16_t)env->regs[R_EAX];
+        if ((al & 0xf) > 9 || af) {
+            axv = op == 0x37 ? axv + 0x106 : axv - 6 - 0x100;
+            f |= CC_A | CC_C;
+        } else {
+            f &= ~(CC_A | CC_C);
+        }
+        axv = (axv & 0xff00) | (axv & 0x0f);
+        f = (f & ~(CC_S | CC_Z | CC_P | CC_O)) | alu_szp(axv & 0xff, 1);
+        wr_reg(env, 2, R_EAX, axv);
+        break;
+    }
+    case 0xd4: /* AAM */
+        if (imm == 0)
+            raise_exception(cpu, EXCP00_DIVZ);
+        ah = al / imm;
+        al = al % imm;
+        wr_reg(env, 2, R_EAX, (ah << 8) | al);
+        f = (f & ~(CC_S | CC_Z | CC_P | CC_O | CC_A | CC_C)) | alu_szp(al, 1);
+        break;
+    default:   /* 0xd5 AAD */
+        al = (al + ah * imm) & 0xff;
+        wr_reg(env, 2, R_EAX, al);
+        f = (f & ~(CC_S | CC_Z | CC_P | CC_O | CC_A | CC_C)) | alu_szp(al, 1);
+        break;
+    }
+    set_cc(env, CC_MASK, f);
+}
+
+/* ---- DIV/IDIV ---- */
+
+static void interp_div(X86CPU *cpu, int is_signed, int size, uint32_t src)
+{
+    CPUX86State *env = &cpu->env;
+
+    if (src == 0)
+        raise_exception(cpu, EXCP00_DIVZ);
+    if (size == 1) {
+        uint32_t n = (uint16_t)env->regs[R_EAX], q, r;
+        if (is_signed) {
+            int32_t sn = (int16_t)n, sd = (int8_t)src, sq = sn / sd;
+            if (sq != (int8_t)sq)
+                raise_exception(cpu, EXCP00_DIVZ);
+            q = sq & 0xff;
+            r = (sn % sd) & 0xff;
+        } else {
+            q = n / (uint8_t)src;
+            if (q > 0xff)
+                raise_exception(cpu, EXCP00_DIVZ);
+            r = n % (uint8_t)src;
+        }
+        wr_reg(env, 2, R_EAX, (r << 8) | q);
+    } else if (size == 2) {
+        uint32_t n = ((uint32_t)(uint16_t)env->regs[R_EDX] << 16) | (uint16_t)env->regs[R_EAX];
+        uint32_t q, r;
+        if (is_signed) {
+            int32_t sn = (int32_t)n, sd = (int16_t)src, sq;
+            if (sn == INT32_MIN && sd == -1)
+                raise_exception(cpu, EXCP00_DIVZ);
+            sq = sn / sd;
+            if (sq != (int16_t)sq)
+                raise_exception(cpu, EXCP00_DIVZ);
+            q = sq & 0xffff;
+            r = (sn % sd) & 0xffff;
+        } else {
+            q = n / (uint16_t)src;
+            if (q > 0xffff)
+                raise_exception(cpu, EXCP00_DIVZ);
+            r = n % (uint16_t)src;
+        }
+        wr_reg(env, 2, R_EAX, q);
+        wr_reg(env, 2, R_EDX, r);
+    } else {
+        uint64_t n = ((uint64_t)(uint32_t)env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX];
+        uint32_t q, r;
+        if (is_signed) {
+            int64_t sn = (int64_t)n, sd = (int32_t)src, sq;
+            if (sn == INT64_MIN && sd == -1)
+                raise_exception(cpu, EXCP00_DIVZ);
+            sq = sn / sd;
+            if (sq != (int32_t)sq)
+                raise_exception(cpu, EXCP00_DIVZ);
+            q = (uint32_t)sq;
+            r = (uint32_t)(sn % sd);
+        } else {
+            uint64_t uq = n / src;
+            if (uq > 0xffffffffull)
+                raise_exception(cpu, EXCP00_DIVZ);
+            q = uq;
+            r = n % src;
+        }
+        env->regs[R_EAX] = q;
+        env->regs[R_EDX] = r;
+    }
+}
+
+/* ---- group 2 ---- */
+
+static ALWAYS_INLINE void interp_shift(X86CPU *cpu, const DInsn *d, int size, uint32_t cnt)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t lin = 0, v, r, f;
+    int op = d->reg;
+
+    cnt &= 0x1f;
+    if (d->mod == 3) {
+        v = rd_reg(env, size, d->rm);
+    } else {
+        lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
+        v = cpu_ld_lin(cpu, lin, size);
+    }
+    if (cnt == 0)
+        return;     /* no flags change, no write (but the access checks ran) */
+    r = alu_shift(op, size, v, cnt, env->eflags & CC_C, &f);
+    if (d->mod == 3)
+        wr_reg(env, size, d->rm, r);
+    else
+        cpu_st_lin(cpu, lin, r, size);
+    if (op < 4)
+        set_cc(env, CC_C | CC_O, f);
+    else
+        set_cc(env, CC_MASK, f);
+}
+
+/* ---- bit tests ---- */
+
+static void interp_bt(X86CPU *cpu, const DInsn *d, int size, int op, uint32_t bit, bool imm)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t v, lin = 0, mask;
+
+    if (d->mod == 3) {
+        bit &= size * 8 - 1;
+        v = rd_reg(env, size, d->rm);
+    } else {
+        uint32_t off = interp_ea(env, d);
+        if (imm) {
+            bit &= size * 8 - 1;
+        } else {
+            int32_t sbit = size == 2 ? (int16_t)bit : (int32_t)bit;
+            off += (sbit >> (size == 2 ? 4 : 5)) * size;
+            if (!(d->pfx & PFX_AD32))
+                off &= 0xffff;
+            bit = sbit & (size * 8 - 1);
+        }
+        lin = seg_addr(cpu, d->seg, off, size, op != 0);
+        v = cpu_ld_lin(cpu, lin, size);
+    }
+    mask = 1u << bit;
+    if (op) {
+        uint32_t nv = op == 1 ? (v | mask) : op == 2 ? (v & ~mask) : (v ^ mask);
+        if (d->mod == 3)
+            wr_reg(env, size, d->rm, nv);
+        else
+            cpu_st_lin(cpu, lin, nv, size);
+    }
+    set_cc(env, CC_C, (v & mask) ? CC_C : 0);
+}
+
+/* ---- far pointers from memory ---- */
+
+static void interp_load_far(X86CPU *cpu, const DInsn *d, int osz, uint32_t *off, uint16_t *sel)
+{
+    uint32_t ea = interp_ea(&cpu->env, d);
+    uint32_t ea2 = ea + osz;
+    if (!(d->pfx & PFX_AD32))
+        ea2 &= 0xffff;
+    *off = cpu_ld(cpu, d->seg, ea, osz);
+    *sel = cpu_ld(cpu, d->seg, ea2, 2);
+}
+
+/* ---- ENTER ---- */
+
+static void interp_enter(X86CPU *cpu, uint32_t frame, int level, int osz)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t m = sp_mask(cpu);
+    uint32_t sp = env->regs[R_ESP], bp = env->regs[R_EBP], frame_ptr;
+
+    level &= 31;
+    sp -= osz;
+    cpu_st(cpu, R_SS, sp & m, bp, osz);
+    frame_ptr = sp;
+    if (level > 0) {
+        for (int i = 1; i < level; i++) {
+            bp -= osz;
+            sp -= osz;
+            cpu_st(cpu, R_SS, sp & m, cpu_ld(cpu, R_SS, bp & m, osz), osz);
+        }
+        sp -= osz;
+        cpu_st(cpu, R_SS, sp & m, frame_ptr, osz);
+    }
+    sp -= frame;
+    /* commit */
+    if (osz == 4)
+        env->regs[R_EBP] = (env->regs[R_EBP] & ~(uint64_t)m) | (frame_ptr & m);
+    else
+        wr_reg(env, 2, R_EBP, frame_ptr);
+    set_esp(cpu, sp);
+}
+
+/* ---- the interpreter ---- */
+
+#define OSZ ((d->pfx & PFX_OP32) ? 4 : 2)
+#define UD() raise_exception(cpu, EXCP06_ILLOP)
+
+static ALWAYS_INLINE void interp_alu_rm(X86CPU *cpu, const DInsn *d, int op, int size,
+                                        uint32_t src)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t lin = 0, v, r, f;
+
+    if (d->mod == 3) {
+        v = rd_reg(env, size, d->rm);
+    } else if (op == ALU_CMP) {
+        v = cpu_ld(cpu, d->seg, interp_ea(env, d), size);
+    } else {
+        lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
+        v = cpu_ld_lin(cpu, lin, size);
+    }
+    r = alu2(op, size, v, src, env->eflags & CC_C, &f);
+    if (op != ALU_CMP) {
+        if (d->mod == 3)
+            wr_reg(env, size, d->rm, r);
+        else
+            cpu_st_lin(cpu, lin, r, size);
+    }
+    set_cc(env, CC_MASK, f);
+}
+
+static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d);
+
+void interp_exec_tb(X86CPU *cpu, TB *tb, int max)
+{
+    CPUX86State *env = &cpu->env;
+    const DInsn *d = tb->insn, *end = tb->insn + (tb->n < max ? tb->n : max);
+    uint32_t ip_mask = cpu->code32 ? 0xffffffffu : 0xffffu;
+
+    cpu->stop = 0;
+    for (; d < end; d++) {
+        uint32_t eip = env->eip;
+        cpu->cur_eip = eip;
+        env->eip = (eip + d->len) & ip_mask;
+        interp_one(cpu, d);
+        if (unlikely(cpu->stop)) {
+            d++;
+            break;
+        }
+    }
+    cpu->insns += d - tb->insn;
+}
+
+static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t op = d->op, v, r, f, lin;
+    int size;
+
+    switch (d->h) {
+    /* ---- specialised 32-bit forms (decode_specialise) ---- */
+    case H_MOV_RR32:
+        env->regs[d->rm] = (uint32_t)env->regs[d->reg];
+        return;
+    case H_LOAD32:
+        env->regs[d->reg] = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);
+        return;
+    case H_STORE32:
+        cpu_st(cpu, d->seg, interp_ea(env, d), env->regs[d->reg], 4);
+        return;
+    case H_MOV_RI32:
+        env->regs[d->rm] = d->imm;
+        return;
+    case H_LEA32:
+        env->regs[d->reg] = interp_ea(env, d);
+        return;
+    case H_TEST_RR32:
+        alu2(ALU_AND, 4, env->regs[d->rm], env->regs[d->reg], 0, &f);
+        set_cc(env, CC_MASK, f);
+        return;
+    case H_INC32:
+    case H_DEC32:
+        r = alu1(d->h == H_INC32 ? ALU1_INC : ALU1_DEC, 4, env->regs[d->rm], &f);
+        env->regs[d->rm] = r;
+        set_cc(env, CC_MASK & ~CC_C, f);
+        return;
+    case H_PUSH32:
+        cpu_push(cpu, env->regs[d->rm], 4);
+        return;
+    case H_POP32:
+        v = cpu_pop(cpu, 4);
+        env->regs[d->rm] = v;
+        return;
+    case H_CALL32: {
+        uint32_t t = env->eip + d->imm;
+        if (unlikely(t > env->segs[R_CS].limit))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        cpu_push(cpu, env->eip, 4);
+        env->eip = t;
+        return;
+    }
+    case H_RET32:
+        v = cpu_ld(cpu, R_SS, (uint32_t)env->regs[R_ESP] & sp_mask(cpu), 4);
+        interp_jump(cpu, v);
+        set_esp(cpu, env->regs[R_ESP] + 4);
+        return;
+    case H_JMP: {
+        uint32_t t = env->eip + d->imm;
+        interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
+        return;
+    }
+#define INTERP_ALU32(n)                                                              \
+    case H_ALU_RR32 + n:                                                             \
+        r = alu2(n, 4, env->regs[d->rm], env->regs[d->reg], env->eflags & CC_C, &f); \
+        if (n != ALU_CMP)                                                            \
+            env->regs[d->rm] = r;                                                    \
+        set_cc(env, CC_MASK, f);                                                     \
+        return;                                                                      \
+    case H_ALU_RI32 + n:                                                             \
+        r = alu2(n, 4, env->regs[d->rm], d->imm, env->eflags & CC_C, &f);            \
+        if (n != ALU_CMP)                                                            \
+            env->regs[d->rm] = r;                                                    \
+        set_cc(env, CC_MASK, f);                                                     \
+        return;
+    INTERP_ALU32(0) INTERP_ALU32(1) INTERP_ALU32(2) INTERP_ALU32(3)
+    INTERP_ALU32(4) INTERP_ALU32(5) INTERP_ALU32(6) INTERP_ALU32(7)
+#define INTERP_SHIFT32(n)                                                            \
+    case H_SHIFT_RI32 + n:                                                           \
+        r = alu_shift(n, 4, env->regs[d->rm], d->imm, env->eflags & CC_C, &f);       \
+        env->regs[d->rm] = r;                                                        \
+        set_cc(env, n < 4 ? (CC_C | CC_O) : CC_MASK, f);                             \
+        return;
+    INTERP_SHIFT32(0) INTERP_SHIFT32(1) INTERP_SHIFT32(2) INTERP_SHIFT32(3)
+    INTERP_SHIFT32(4) INTERP_SHIFT32(5) INTERP_SHIFT32(6) INTERP_SHIFT32(7)
+#define INTERP_JCC(n)                                                                \
+    case H_JCC + n:                                                                  \
+        if (interp_cond(env->eflags, n)) {                                           \
+            uint32_t t = env->eip + d->imm;                                          \
+            interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));                \
+        }                                                                            \
+        return;
+    INTERP_JCC(0) INTERP_JCC(1) INTERP_JCC(2) INTERP_JCC(3)
+    INTERP_JCC(4) INTERP_JCC(5) INTERP_JCC(6) INTERP_JCC(7)
+    INTERP_JCC(8) INTERP_JCC(9) INTERP_JCC(10) INTERP_JCC(11)
+    INTERP_JCC(12) INTERP_JCC(13) INTERP_JCC(14) INTERP_JCC(15)
+
+    /* ---- generic forms, by opcode ---- */
+    /* ALU r/m, reg / reg, r/m / acc, imm */
+    case 0x00: case 0x01: case 0x08: case 0x09: case 0x10: case 0x11: case 0x18: case 0x19:
+    case 0x20: case 0x21: case 0x28: case 0x29: case 0x30: case 0x31: case 0x38: case 0x39:
+        size = (op & 1) ? OSZ : 1;
+        interp_alu_rm(cpu, d, op >> 3, size, rd_reg(env, size, d->reg));
+        break;
+    case 0x02: case 0x03: case 0x0a: case 0x0b: case 0x12: case 0x13: case 0x1a: case 0x1b:
+    case 0x22: case 0x23: case 0x2a: case 0x2b: case 0x32: case 0x33: case 0x3a: case 0x3b:
+        size = (op & 1) ? OSZ : 1;
+        v = ld_rm(cpu, d, size);
+        r = alu2(op >> 3, size, rd_reg(env, size, d->reg), v, env->eflags & CC_C, &f);
+        if ((op >> 3) != ALU_CMP)
+            wr_reg(env, size, d->reg, r);
+        set_cc(env, CC_MASK, f);
+        break;
+    case 0x04: case 0x05: case 0x0c: case 0x0d: case 0x14: case 0x15: case 0x1c: case 0x1d:
+    case 0x24: case 0x25: case 0x2c: case 0x2d: case 0x34: case 0x35: case 0x3c: case 0x3d:
+        size = (op & 1) ? OSZ : 1;
+        r = alu2(op >> 3, size, rd_reg(env, size, R_EAX), d->imm, env->eflags & CC_C, &f);
+        if ((op >> 3) != ALU_CMP)
+            wr_reg(env, size, R_EAX, r);
+        set_cc(env, CC_MASK, f);
+        break;
+    case 0x80: case 0x82:
+        interp_alu_rm(cpu, d, d->reg, 1, d->imm);
+        break;
+    case 0x81:
+        interp_alu_rm(cpu, d, d->reg, OSZ, d->imm);
+        break;
+    case 0x83:
+        interp_alu_rm(cpu, d, d->reg, OSZ, (uint32_t)(int8_t)d->imm);
+        break;
+
+    /* segment push/pop */
+    case 0x06: case 0x0e: case 0x16: case 0x1e:
+        cpu_push(cpu, env->segs[op >> 3].selector, OSZ);
+        break;
+    case 0x1a0: case 0x1a8:
+        cpu_push(cpu, env->segs[op == 0x1a0 ? R_FS : R_GS].selector, OSZ);
+        break;
+    case 0x07: case 0x17: case 0x1f: case 0x1a1: case 0x1a9: {
+        int s = op == 0x1a1 ? R_FS : op == 0x1a9 ? R_GS : (int)(op >> 3);
+        uint32_t sp = env->regs[R_ESP];
+        v = cpu_ld(cpu, R_SS, sp & sp_mask(cpu), OSZ);
+        seg_load(cpu, s, v);
+        set_esp(cpu, sp + OSZ);
+        if (s == R_SS) {
+            env->interrupt_shadow = true;
+            cpu->stop = 1;
+        }
+        break;
+    }
+
+    case 0x27: case 0x2f: case 0x37: case 0x3f:
+        interp_bcd(cpu, op, 0);
+        break;
+    case 0xd4: case 0xd5:
+        interp_bcd(cpu, op, d->imm);
+        break;
+
+    case 0x40 ... 0x47:
+        r = alu1(ALU1_INC, OSZ, rd_reg(env, OSZ, op & 7), &f);
+        wr_reg(env, OSZ, op & 7, r);
+        set_cc(env, CC_MASK & ~CC_C, f);
+        break;
+    case 0x48 ... 0x4f:
+        r = alu1(ALU1_DEC, OSZ, rd_reg(env, OSZ, op & 7), &f);
+        wr_reg(env, OSZ, op & 7, r);
+        set_cc(env, CC_MASK & ~CC_C, f);
+        break;
+    case 0x50 ... 0x57:
+        cpu_push(cpu, rd_reg(env, OSZ, op & 7), OSZ);
+        break;
+    case 0x58 ... 0x5f:
+        v = cpu_pop(cpu, OSZ);
+        wr_reg(env, OSZ, op & 7, v);
+        break;
+    case 0x60: {    /* PUSHA */
+        uint32_t m = sp_mask(cpu), sp = env->regs[R_ESP];
+        int s = OSZ;
+        for (int i = 0; i < 8; i++)
+            cpu_st(cpu, R_SS, (sp - (i + 1) * s) & m,
+                   i == R_ESP ? sp : rd_reg(env, s, i), s);
+        set_esp(cpu, sp - 8 * s);
+        break;
+    }
+    case 0x61: {    /* POPA */
+        uint32_t m = sp_mask(cpu), sp = env->regs[R_ESP], vals[8];
+        int s = OSZ;
+        for (int i = 0; i < 8; i++)
+            vals[7 - i] = cpu_ld(cpu, R_SS, (sp + i * s) & m, s);
+        for (int i = 0; i < 8; i++)
+            if (i != R_ESP)
+                wr_reg(env, s, i, vals[i]);
+        set_esp(cpu, sp + 8 * s);
+        break;
+    }
+    case 0x62: {    /* BOUND */
+        int s = OSZ;
+        uint32_t ea = interp_ea(env, d), lo, hi;
+        int32_t idx;
+        if (d->mod == 3)
+            UD();
+        lo = cpu_ld(cpu, d->seg, ea, s);
+        hi = cpu_ld(cpu, d->seg, (ea + s) & ((d->pfx & PFX_AD32) ? ~0u : 0xffff), s);
+        idx = sext(rd_reg(env, s, d->reg), s);
+        if (idx < (int32_t)sext(lo, s) || idx > (int32_t)sext(hi, s))
+            raise_exception(cpu, EXCP05_BOUND);
+        break;
+    }
+    case 0x63: {    /* ARPL */
+        if (!(env->cr[0] & CR0_PE_MASK) || (env->eflags & VM_MASK))
+            UD();
+        lin = 0;
+        if (d->mod == 3) {
+            v = rd_reg(env, 2, d->rm);
+        } else {
+            lin = seg_addr(cpu, d->seg, interp_ea(env, d), 2, 1);
+            v = cpu_ld_lin(cpu, lin, 2);
+        }
+        r = rd_reg(env, 2, d->reg);
+        if ((v & 3) < (r & 3)) {
+            v = (v & ~3u) | (r & 3);
+            if (d->mod == 3)
+                wr_reg(env, 2, d->rm, v);
+            else
+                cpu_st_lin(cpu, lin, v, 2);
+            set_cc(env, CC_Z, CC_Z);
+        } else {
+            set_cc(env, CC_Z, 0);
+        }
+        break;
+    }
+    case 0x68:
+        cpu_push(cpu, d->imm, OSZ);
+        break;
+    case 0x6a:
+        cpu_push(cpu, (uint32_t)(int8_t)d->imm, OSZ);
+        break;
+    case 0x69: case 0x6b: case 0x1af: {
+        int s = OSZ;
+        uint32_t b = op == 0x69 ? d->imm : op == 0x6b ? (uint32_t)(int8_t)d->imm
+                                                     : rd_reg(env, s, d->reg);
+        if (op == 0x1af) {
+            r = alu_imul2(s, b, ld_rm(cpu, d, s), &f);
+        } else {
+            r = alu_imul2(s, ld_rm(cpu, d, s), b, &f);
+        }
+        wr_reg(env, s, d->reg, r);
+        set_cc(env, CC_MASK, f);
+        break;
+    }
+    case 0x6c: case 0x6e: case 0xa4: case 0xa6: case 0xaa: case 0xac: case 0xae:
+        interp_string(cpu, d, 1);
+        break;
+    case 0x6d: case 0x6f: case 0xa5: case 0xa7: case 0xab: case 0xad: case 0xaf:
+        interp_string(cpu, d, OSZ);
+        break;
+
+    case 0x70 ... 0x7f:
+        if (interp_cond(env->eflags, op & 15)) {
+            uint32_t t = env->eip + (int8_t)d->imm;
+            interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
+        }
+        break;
+    case 0x180 ... 0x18f:
+        if (interp_cond(env->eflags, op & 15)) {
+            uint32_t t = env->eip + d->imm;
+            interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
+        }
+        break;
+
+    case 0x84: case 0x85:
+        size = (op & 1) ? OSZ : 1;
+        alu2(ALU_AND, size, ld_rm(cpu, d, size), rd_reg(env, size, d->reg), 0, &f);
+        set_cc(env, CC_MASK, f);
+        break;
+    case 0xa8: case 0xa9:
+        size = (op & 1) ? OSZ : 1;
+        alu2(ALU_AND, size, rd_reg(env, size, R_EAX), d->imm, 0, &f);
+        set_cc(env, CC_MASK, f);
+        break;
+    case 0x86: case 0x87:
+        size = (op & 1) ? OSZ : 1;
+        if (d->mod == 3) {
+            v = rd_reg(env, size, d->rm);
+            wr_reg(env, size, d->rm, rd_reg(env, size, d->reg));
+        } else {
+            lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
+            v = cpu_ld_lin(cpu, lin, size);
+            cpu_st_lin(cpu, lin, rd_reg(env, size, d->reg), size);
+        }
+        wr_reg(env, size, d->reg, v);
+        break;
+    case 0x88: case 0x89:
+        size = (op & 1) ? OSZ : 1;
+        st_rm(cpu, d, size, rd_reg(env, size, d->reg));
+        break;
+    case 0x8a: case 0x8b:
+        size = (op & 1) ? OSZ : 1;
+        wr_reg(env, size, d->reg, ld_rm(cpu, d, size));
+        break;
+    case 0x8c:
+        if (d->reg > 5)
+            UD();
+        v = env->segs[d->reg].selector;
+        if (d->mod == 3)
+            wr_reg(env, OSZ, d->rm, v);
+        else
+            st_rm(cpu, d, 2, v);
+        break;
+    case 0x8d:
+        if (d->mod == 3)
+            UD();
+        wr_reg(env, OSZ, d->reg, interp_ea(env, d));
+        break;
+    case 0x8e:
+        if (d->reg > 5 || d->reg == R_CS)
+            UD();
+        seg_load(cpu, d->reg, ld_rm(cpu, d, 2));
+        if (d->reg == R_SS) {
+            env->interrupt_shadow = true;
+            cpu->stop = 1;
+        }
+        break;
+    case 0x8f: {    /* POP r/m: ESP is incremented before the EA is computed */
+        uint32_t sp = env->regs[R_ESP];
+        int s = OSZ;
+        v = cpu_ld(cpu, R_SS, sp & sp_mask(cpu), s);
+        set_esp(cpu, sp + s);
+        if (d->mod == 3) {
+            wr_reg(env, s, d->rm, v);
+        } else {
+            uint32_t ea = interp_ea(env, d);
+            lin = 0;
+            /* restore ESP if the store faults */
+            {
+                uint32_t m = sp_mask(cpu);
+                if (unlikely(ea < cpu->seg_lo[d->seg] ||
+                             (uint64_t)ea + s - 1 > cpu->seg_hi[d->seg] ||
+                             !(cpu->seg_ok[d->seg] & 2))) {
+                    set_esp(cpu, sp);
+                    raise_exception_err(cpu, d->seg == R_SS ? EXCP0C_STACK : EXCP0D_GPF, 0);
+                }
+                (void)m;
+            }
+            lin = env->segs[d->seg].base + ea;
+            {
+                TLBEntry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+                if (!(e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 0x1000u - s)) {
+                    /* take a possible #PF with ESP restored */
+                    uint64_t saved = env->regs[R_ESP];
+                    env->regs[R_ESP] = (env->regs[R_ESP] & ~(uint64_t)sp_mask(cpu)) |
+                                       (sp & sp_mask(cpu));
+                    tlb_fill(cpu, lin, 1, cpu->mmu_user);
+                    if ((lin & 0xfff) > 0x1000u - s)
+                        tlb_fill(cpu, lin + s - 1, 1, cpu->mmu_user);
+                    env->regs[R_ESP] = saved;
+                }
+            }
+            cpu_st_lin(cpu, lin, v, s);
+        }
+        break;
+    }
+
+    case 0x90:
+        if (d->pfx & PFX_REP)
+            __builtin_ia32_pause();
+        break;
+    case 0x91 ... 0x97:
+        size = OSZ;
+        v = rd_reg(env, size, op & 7);
+        wr_reg(env, size, op & 7, rd_reg(env, size, R_EAX));
+        wr_reg(env, size, R_EAX, v);
+        break;
+    case 0x98:
+        if (OSZ == 4)
+            env->regs[R_EAX] = (uint32_t)(int16_t)env->regs[R_EAX];
+        else
+            wr_reg(env, 2, R_EAX, (uint16_t)(int8_t)env->regs[R_EAX]);
+        break;
+    case 0x99:
+        if (OSZ == 4)
+            env->regs[R_EDX] = ((int32_t)env->regs[R_EAX] < 0) ? 0xffffffffu : 0;
+        else
+            wr_reg(env, 2, R_EDX, ((int16_t)env->regs[R_EAX] < 0) ? 0xffff : 0);
+        break;
+    case 0x9a:
+        seg_far_call(cpu, d->imm2, d->imm, OSZ == 4, env->eip);
+        break;
+    case 0x9b:      /* FWAIT */
+        if ((env->cr[0] & (CR0_TS_MASK | CR0_MP_MASK)) == (CR0_TS_MASK | CR0_MP_MASK))
+            raise_exception(cpu, EXCP07_PREX);
+        fpu_check_pending(cpu);
+        break;
+    case 0x9c:
+        interp_check_iopl_v86(cpu);
+        cpu_push(cpu, env->eflags & ~(VM_MASK | RF_MASK), OSZ);
+        break;
+    case 0x9d: {
+        uint32_t sp = env->regs[R_ESP];
+        interp_check_iopl_v86(cpu);
+        v = cpu_ld(cpu, R_SS, sp & sp_mask(cpu), OSZ);
+        interp_write_eflags(cpu, v, OSZ);
+        set_esp(cpu, sp + OSZ);
+        cpu->stop = 1;
+        break;
+    }
+    case 0x9e:
+        set_cc(env, CC_S | CC_Z | CC_A | CC_P | CC_C, (uint8_t)(env->regs[R_EAX] >> 8));
+        break;
+    case 0x9f:
+        wr_reg(env, 1, 4, (env->eflags & 0xd5) | 2);
+        break;
+    case 0xa0: case 0xa1:
+        size = (op & 1) ? OSZ : 1;
+        wr_reg(env, size, R_EAX, cpu_ld(cpu, d->seg, d->disp, size));
+        break;
+    case 0xa2: case 0xa3:
+        size = (op & 1) ? OSZ : 1;
+        cpu_st(cpu, d->seg, d->disp, rd_reg(env, size, R_EAX), size);
+        break;
+    case 0xb0 ... 0xb7:
+        wr_reg(env, 1, op & 7, d->imm);
+        break;
+    case 0xb8 ... 0xbf:
+        wr_reg(env, OSZ, op & 7, d->imm);
+        break;
+
+    case 0xc0: case 0xc1:
+        interp_shift(cpu, d, (op & 1) ? OSZ : 1, d->imm);
+        break;
+    case 0xd0: case 0xd1:
+        interp_shift(cpu, d, (op & 1) ? OSZ : 1, 1);
+        break;
+    case 0xd2: case 0xd3:
+        interp_shift(cpu, d, (op & 1) ? OSZ : 1, (uint8_t)env->regs[R_ECX]);
+        break;
+
+    case 0xc2: case 0xc3: {
+        uint32_t sp = env->regs[R_ESP];
+        int s = OSZ;
+        v = cpu_ld(cpu, R_SS, sp & sp_mask(cpu), s);
+        interp_jump(cpu, v);
+        set_esp(cpu, sp + s + (op == 0xc2 ? d->imm : 0));
+        break;
+    }
+    case 0xc4: case 0xc5: case 0x1b2: case 0x1b4: case 0x1b5: {
+        uint32_t off;
+        uint16_t sel;
+        int s = op == 0xc4 ? R_ES : op == 0xc5 ? R_DS : op == 0x1b2 ? R_SS
+                : op == 0x1b4 ? R_FS : R_GS;
+        if (d->mod == 3)
+            UD();
+        interp_load_far(cpu, d, OSZ, &off, &sel);
+        seg_load(cpu, s, sel);
+        wr_reg(env, OSZ, d->reg, off);
+        break;
+    }
+    case 0xc6: case 0xc7:
+        size = (op & 1) ? OSZ : 1;
+        st_rm(cpu, d, size, d->imm);
+        break;
+    case 0xc8:
+        interp_enter(cpu, d->imm, d->imm2, OSZ);
+        break;
+    case 0xc9: {
+        uint32_t m = sp_mask(cpu), bp = env->regs[R_EBP];
+        v = cpu_ld(cpu, R_SS, bp & m, OSZ);
+        set_esp(cpu, bp + OSZ);
+        wr_reg(env, OSZ, R_EBP, v);
+        break;
+    }
+    case 0xca: case 0xcb:
+        seg_far_ret(cpu, OSZ == 4, op == 0xca ? d->imm : 0);
+        break;
+    case 0xcc:
+        raise_interrupt(cpu, EXCP03_INT3, 1, 0, false, env->eip);
+    case 0xcd:
+        raise_interrupt(cpu, d->imm, 1, 0, false, env->eip);
+    case 0xce:
+        if (env->eflags & CC_O)
+            raise_interrupt(cpu, EXCP04_INTO, 1, 0, false, env->eip);
+        break;
+    case 0xcf:
+        seg_iret(cpu, OSZ == 4);
+        break;
+    case 0xd6:
+        wr_reg(env, 1, R_EAX, (env->eflags & CC_C) ? 0xff : 0);
+        break;
+    case 0xd7: {
+        uint32_t a = (uint32_t)env->regs[R_EBX] + (uint8_t)env->regs[R_EAX];
+        if (!(d->pfx & PFX_AD32))
+            a &= 0xffff;
+        wr_reg(env, 1, R_EAX, cpu_ld(cpu, d->seg, a, 1));
+        break;
+    }
+    case 0xd8 ... 0xdf:     /* x87 escape */
+        if (env->cr[0] & (CR0_EM_MASK | CR0_TS_MASK))
+            raise_exception(cpu, EXCP07_PREX);
+        fpu_exec(cpu, d, d->mod == 3 ? 0 : interp_ea(env, d));
+        break;
+
+    case 0xe0: case 0xe1: case 0xe2: case 0xe3: {
+        int ad32 = d->pfx & PFX_AD32;
+        uint32_t c = ad32 ? (uint32_t)env->regs[R_ECX] : (uint16_t)env->regs[R_ECX];
+        bool take;
+        if (op != 0xe3) {
+            c--;
+            str_set(env, R_ECX, c, ad32);
+            take = c != 0;
+            if (op == 0xe0)
+                take = take && !(env->eflags & CC_Z);
+            else if (op == 0xe1)
+                take = take && (env->eflags & CC_Z);
+        } else {
+            take = c == 0;
+        }
+        if (take) {
+            uint32_t t = env->eip + (int8_t)d->imm;
+            interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
+        }
+        break;
+    }
+    case 0xe4: case 0xe5:
+        size = (op & 1) ? OSZ : 1;
+        wr_reg(env, size, R_EAX, interp_in(cpu, d->imm, size));
+        break;
+    case 0xe6: case 0xe7:
+        size = (op & 1) ? OSZ : 1;
+        interp_out(cpu, d->imm, rd_reg(env, size, R_EAX), size);
+        break;
+    case 0xec: case 0xed:
+        size = (op & 1) ? OSZ : 1;
+        wr_reg(env, size, R_EAX, interp_in(cpu, env->regs[R_EDX], size));
+        break;
+    case 0xee: case 0xef:
+        size = (op & 1) ? OSZ : 1;
+        interp_out(cpu, env->regs[R_EDX], rd_reg(env, size, R_EAX), size);
+        break;
+    case 0xe8: {
+        uint32_t t = env->eip + d->imm;
+        if (OSZ == 2)
+            t &= 0xffff;
+        if (unlikely(t > env->segs[R_CS].limit))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        cpu_push(cpu, env->eip, OSZ);
+        env->eip = t;
+        break;
+    }
+    case 0xe9: case 0xeb: {
+        uint32_t t = env->eip + (op == 0xeb ? (uint32_t)(int8_t)d->imm : d->imm);
+        interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
+        break;
+    }
+    case 0xea:
+        seg_far_jmp(cpu, d->imm2, d->imm, env->eip);
+        break;
+    case 0xf1:
+        raise_interrupt(cpu, EXCP01_DB, 1, 0, false, env->eip);
+    case 0xf4:
+        interp_check_cpl0(cpu);
+        env->halted = true;
+        cpu->stop = 1;
+        break;
+    case 0xf5:
+        env->eflags ^= CC_C;
+        break;
+    case 0xf6: case 0xf7: {
+        size = (op & 1) ? OSZ : 1;
+        switch (d->reg) {
+        case 0: case 1:
+            alu2(ALU_AND, size, ld_rm(cpu, d, size), d->imm, 0, &f);
+            set_cc(env, CC_MASK, f);
+            break;
+        case 2: case 3:
+            if (d->mod == 3) {
+                v = rd_reg(env, size, d->rm);
+                lin = 0;
+            } else {
+                lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
+                v = cpu_ld_lin(cpu, lin, size);
+            }
+            if (d->reg == 2) {
+                r = ~v;
+                f = env->eflags;
+            } else {
+                r = alu1(ALU1_NEG, size, v, &f);
+            }
+            if (d->mod == 3)
+                wr_reg(env, size, d->rm, r);
+            else
+                cpu_st_lin(cpu, lin, r, size);
+            if (d->reg == 3)
+                set_cc(env, CC_MASK, f);
+            break;
+        case 4: case 5: {
+            uint32_t lo, hi;
+            f = alu_mul(d->reg == 5, size, rd_reg(env, size, R_EAX), ld_rm(cpu, d, size),
+                        &lo, &hi);
+            if (size == 1) {
+                wr_reg(env, 2, R_EAX, (hi << 8) | lo);
+            } else {
+                wr_reg(env, size, R_EAX, lo);
+                wr_reg(env, size, R_EDX, hi);
+            }
+            set_cc(env, CC_MASK, f);
+            break;
+        }
+        default:
+            interp_div(cpu, d->reg == 7, size, ld_rm(cpu, d, size));
+            break;
+        }
+        break;
+    }
+    case 0xf8: env->eflags &= ~(uint64_t)CC_C; break;
+    case 0xf9: env->eflags |= CC_C; break;
+    case 0xfa:
+        interp_check_if_change(cpu);
+        env->eflags &= ~(uint64_t)IF_MASK;
+        break;
+    case 0xfb:
+        interp_check_if_change(cpu);
+        if (!(env->eflags & IF_MASK)) {
+            env->eflags |= IF_MASK;
+            env->interrupt_shadow = true;
+        }
+        cpu->stop = 1;
+        break;
+    case 0xfc: env->eflags &= ~(uint64_t)DF_MASK; break;
+    case 0xfd: env->eflags |= DF_MASK; break;
+    case 0xfe: case 0xff:
+        size = (op & 1) ? OSZ : 1;
+        if (d->reg < 2) {
+            if (d->mod == 3) {
+                v = rd_reg(env, size, d->rm);
+                lin = 0;
+            } else {
+                lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
+                v = cpu_ld_lin(cpu, lin, size);
+            }
+            r = alu1(d->reg ? ALU1_DEC : ALU1_INC, size, v, &f);
+            if (d->mod == 3)
+                wr_reg(env, size, d->rm, r);
+            else
+                cpu_st_lin(cpu, lin, r, size);
+            set_cc(env, CC_MASK & ~CC_C, f);
+            break;
+        }
+        if (op == 0xfe)
+            UD();
+        switch (d->reg) {
+        case 2: {   /* CALL near indirect */
+            uint32_t t = ld_rm(cpu, d, size);
+            if (unlikely(t > env->segs[R_CS].limit))
+                raise_exception_err(cpu, EXCP0D_GPF, 0);
+            cpu_push(cpu, env->eip, size);
+            env->eip = t;
+            break;
+        }
+        case 3: case 5: {
+            uint32_t off;
+            uint16_t sel;
+            if (d->mod == 3)
+                UD();
+            interp_load_far(cpu, d, size, &off, &sel);
+            if (d->reg == 3)
+                seg_far_call(cpu, sel, off, size == 4, env->eip);
+            else
+                seg_far_jmp(cpu, sel, off, env->eip);
+            break;
+        }
+        case 4:
+            interp_jump(cpu, ld_rm(cpu, d, size));
+            break;
+        case 6:
+            cpu_push(cpu, ld_rm(cpu, d, size), size);
+            break;
+        default:
+            UD();
+        }
+        break;
+
+    /* ---- 0F map ---- */
+    case 0x100: {   /* group 6 */
+        if (!(env->cr[0] & CR0_PE_MASK) || (env->eflags & VM_MASK))
+            UD();
+        switch (d->reg) {
+        case 0: case 1:
+            v = d->reg == 0 ? env->ldt.selector : env->tr.selector;
+            if (d->mod == 3)
+                wr_reg(env, OSZ, d->rm, v);
+            else
+                st_rm(cpu, d, 2, v);
+            break;
+        case 2: case 3:
+            interp_check_cpl0(cpu);
+            v = ld_rm(cpu, d, 2);
+            if (d->reg == 2)
+                seg_lldt(cpu, v);
+            else
+                seg_ltr(cpu, v);
+            break;
+        case 4: case 5:
+            v = ld_rm(cpu, d, 2);
+            set_cc(env, CC_Z, seg_verr_verw(cpu, v, d->reg == 5) ? CC_Z : 0);
+            break;
+        default:
+            UD();
+        }
+        break;
+    }
+    case 0x101: {   /* group 7 */
+        switch (d->reg) {
+        case 0: case 1: {
+            SegmentCache *t = d->reg == 0 ? &env->gdt : &env->idt;
+            uint32_t ea = interp_ea(env, d), base = t->base;
+            if (d->mod == 3)
+                UD();
+            if (OSZ == 2)
+                base &= 0xffffff;
+            seg_addr(cpu, d->seg, ea, 6, 1);
+            cpu_st(cpu, d->seg, ea, t->limit, 2);
+            cpu_st(cpu, d->seg, (ea + 2) & ((d->pfx & PFX_AD32) ? ~0u : 0xffff), base, 4);
+            break;
+        }
+        case 2: case 3: {
+            SegmentCache *t = d->reg == 2 ? &env->gdt : &env->idt;
+            uint32_t ea = interp_ea(env, d), lim, base;
+            if (d->mod == 3)
+                UD();
+            interp_check_cpl0(cpu);
+            if (env->eflags & VM_MASK)
+                raise_exception_err(cpu, EXCP0D_GPF, 0);
+            lim = cpu_ld(cpu, d->seg, ea, 2);
+            base = cpu_ld(cpu, d->seg, (ea + 2) & ((d->pfx & PFX_AD32) ? ~0u : 0xffff), 4);
+            if (OSZ == 2)
+                base &= 0xffffff;
+            t->limit = lim;
+            t->base = base;
+            break;
+        }
+        case 4:
+            v = env->cr[0];
+            if (d->mod == 3)
+                wr_reg(env, OSZ, d->rm, v);
+            else
+                st_rm(cpu, d, 2, v);
+            break;
+        case 6:
+            interp_check_cpl0(cpu);
+            v = ld_rm(cpu, d, 2);
+            /* LMSW: PE can be set but not cleared */
+            v = (env->cr[0] & ~0xeu) | (v & 0xf) | (env->cr[0] & CR0_PE_MASK);
+            mmu_set_cr0(cpu, v);
+            cpu->stop = 1;
+            break;
+        case 7:
+            if (d->mod == 3)
+                UD();
+            interp_check_cpl0(cpu);
+            tlb_flush_page(cpu, env->segs[d->seg].base + interp_ea(env, d));
+            cpu->stop = 1;
+            break;
+        default:
+            UD();
+        }
+        break;
+    }
+    case 0x102: case 0x103: {
+        uint32_t val;
+        if (!(env->cr[0] & CR0_PE_MASK) || (env->eflags & VM_MASK))
+            UD();
+        v = ld_rm(cpu, d, 2);
+        if (seg_lar_lsl(cpu, v, op == 0x103, &val)) {
+            wr_reg(env, OSZ, d->reg, val);
+            set_cc(env, CC_Z, CC_Z);
+        } else {
+            set_cc(env, CC_Z, 0);
+        }
+        break;
+    }
+    case 0x106:
+        interp_check_cpl0(cpu);
+        env->cr[0] &= ~(uint64_t)CR0_TS_MASK;
+        break;
+    case 0x108: case 0x109:
+        interp_check_cpl0(cpu);
+        break;
+    case 0x10b:
+        UD();
+    case 0x10d: case 0x118 ... 0x11f:
+        break;      /* hint NOPs */
+    case 0x120: case 0x121:
+        interp_check_cpl0(cpu);
+        if (env->eflags & VM_MASK)
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        if (op == 0x120) {
+            if (d->reg == 1 || d->reg > 4)
+                UD();
+            v = env->cr[d->reg];
+        } else {
+            int n = d->reg;
+            if ((n == 4 || n == 5) && !(env->cr[4] & CR4_DE_MASK))
+                n += 2;
+            else if (n == 4 || n == 5)
+                UD();
+            v = env->dr[n];
+            if (n == 6)
+                v |= 0xffff0ff0u;
+            if (n == 7)
+                v |= 0x400;
+        }
+        wr_reg(env, 4, d->rm, v);
+        break;
+    case 0x122: case 0x123:
+        interp_check_cpl0(cpu);
+        if (env->eflags & VM_MASK)
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        v = rd_reg(env, 4, d->rm);
+        if (op == 0x122) {
+            interp_mov_to_cr(cpu, d->reg, v);
+        } else {
+            int n = d->reg;
+            if ((n == 4 || n == 5) && !(env->cr[4] & CR4_DE_MASK))
+                n += 2;
+            else if (n == 4 || n == 5)
+                UD();
+            env->dr[n] = v;
+            if (n == 7 && (v & 0xff))
+                trace(LOG_UNIMP, "hardware breakpoints enabled in DR7 (not implemented)\n");
+        }
+        break;
+    case 0x130:
+        interp_wrmsr(cpu);
+        cpu->stop = 1;
+        break;
+    case 0x131:
+        if ((env->cr[4] & CR4_TSD_MASK) && cpu_cpl(cpu) != 0)
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        {
+            uint64_t t = interp_tsc(env);
+            env->regs[R_EAX] = (uint32_t)t;
+            env->regs[R_EDX] = (uint32_t)(t >> 32);
+        }
+        break;
+    case 0x132:
+        interp_rdmsr(cpu);
+        break;
+    case 0x140 ... 0x14f:
+        v = ld_rm(cpu, d, OSZ);
+        if (interp_cond(env->eflags, op & 15))
+            wr_reg(env, OSZ, d->reg, v);
+        break;
+    case 0x190 ... 0x19f:
+        st_rm(cpu, d, 1, interp_cond(env->eflags, op & 15));
+        break;
+    case 0x1a2:
+        interp_cpuid(env);
+        break;
+    case 0x1a3:
+        interp_bt(cpu, d, OSZ, 0, rd_reg(env, OSZ, d->reg), false);
+        break;
+    case 0x1ab:
+        interp_bt(cpu, d, OSZ, 1, rd_reg(env, OSZ, d->reg), false);
+        break;
+    case 0x1b3:
+        interp_bt(cpu, d, OSZ, 2, rd_reg(env, OSZ, d->reg), false);
+        break;
+    case 0x1bb:
+        interp_bt(cpu, d, OSZ, 3, rd_reg(env, OSZ, d->reg), false);
+        break;
+    case 0x1ba:
+        if (d->reg < 4)
+            UD();
+        interp_bt(cpu, d, OSZ, d->reg - 4, d->imm, true);
+        break;
+    case 0x1a4: case 0x1a5: case 0x1ac: case 0x1ad: {
+        int s = OSZ;
+        uint32_t cnt = ((op & 1) ? (uint8_t)env->regs[R_ECX] : d->imm) & 0x1f;
+        lin = 0;
+        if (d->mod == 3) {
+            v = rd_reg(env, s, d->rm);
+        } else {
+            lin = seg_addr(cpu, d->seg, interp_ea(env, d), s, 1);
+            v = cpu_ld_lin(cpu, lin, s);
+        }
+        if (!cnt)
+            break;
+        r = alu_shd(op >= 0x1ac, s, v, rd_reg(env, s, d->reg), cnt, &f);
+        if (d->mod == 3)
+            wr_reg(env, s, d->rm, r);
+        else
+            cpu_st_lin(cpu, lin, r, s);
+        set_cc(env, CC_MASK, f);
+        break;
+    }
+    case 0x1b0: case 0x1b1: {
+        size = (op & 1) ? OSZ : 1;
+        lin = 0;
+        if (d->mod == 3) {
+            v = rd_reg(env, size, d->rm);
+        } else {
+            lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
+            v = cpu_ld_lin(cpu, lin, size);
+        }
+        alu2(ALU_SUB, size, rd_reg(env, size, R_EAX), v, 0, &f);
+        if (f & CC_Z) {
+            r = rd_reg(env, size, d->reg);
+            if (d->mod == 3)
+                wr_reg(env, size, d->rm, r);
+            else
+                cpu_st_lin(cpu, lin, r, size);
+        } else {
+            /* the destination is written back with its own value */
+            if (d->mod != 3)
+                cpu_st_lin(cpu, lin, v, size);
+            wr_reg(env, size, R_EAX, v);
+        }
+        set_cc(env, CC_MASK, f);
+        break;
+    }
+    case 0x1b6: case 0x1b7:
+        v = ld_rm(cpu, d, op == 0x1b6 ? 1 : 2);
+        wr_reg(env, OSZ, d->reg, v);
+        break;
+    case 0x1be: case 0x1bf:
+        v = ld_rm(cpu, d, op == 0x1be ? 1 : 2);
+        wr_reg(env, OSZ, d->reg, sext(v, op == 0x1be ? 1 : 2));
+        break;
+    case 0x1bc: case 0x1bd: {
+        int s = OSZ;
+        v = ld_rm(cpu, d, s);
+        if (v == 0) {
+            set_cc(env, CC_Z, CC_Z);
+        } else {
+            wr_reg(env, s, d->reg, alu_bsf_bsr(op == 0x1bd, v));
+            set_cc(env, CC_Z, 0);
+        }
+        break;
+    }
+    case 0x1c0: case 0x1c1: {
+        size = (op & 1) ? OSZ : 1;
+        lin = 0;
+        if (d->mod == 3) {
+            v = rd_reg(env, size, d->rm);
+        } else {
+            lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
+            v = cpu_ld_lin(cpu, lin, size);
+        }
+        r = alu2(ALU_ADD, size, v, rd_reg(env, size, d->reg), 0, &f);
+        if (d->mod == 3) {
+            wr_reg(env, size, d->reg, v);
+            wr_reg(env, size, d->rm, r);
+        } else {
+            cpu_st_lin(cpu, lin, r, size);
+            wr_reg(env, size, d->reg, v);
+        }
+        set_cc(env, CC_MASK, f);
+        break;
+    }
+    case 0x1c7: {   /* CMPXCHG8B */
+        uint32_t lo, hi;
+        if (d->reg != 1 || d->mod == 3)
+            UD();
+        lin = seg_addr(cpu, d->seg, interp_ea(env, d), 8, 1);
+        lo = cpu_ld_lin(cpu, lin, 4);
+        hi = cpu_ld_lin(cpu, lin + 4, 4);
+        if (lo == (uint32_t)env->regs[R_EAX] && hi == (uint32_t)env->regs[R_EDX]) {
+            cpu_st_lin(cpu, lin, env->regs[R_EBX], 4);
+            cpu_st_lin(cpu, lin + 4, env->regs[R_ECX], 4);
+            set_cc(env, CC_Z, CC_Z);
+        } else {
+            cpu_st_lin(cpu, lin, lo, 4);
+            cpu_st_lin(cpu, lin + 4, hi, 4);
+            env->regs[R_EAX] = lo;
+            env->regs[R_EDX] = hi;
+            set_cc(env, CC_Z, 0);
+        }
+        break;
+    }
+    case 0x1c8 ... 0x1cf:
+        if (OSZ == 4)
+            env->regs[op & 7] = __builtin_bswap32((uint32_t)env->regs[op & 7]);
+        else
+            wr_reg(env, 2, op & 7, 0);
+        break;
+
+    default:
+        trace(LOG_UNIMP, "invalid opcode %s%02x at %04x:%08x\n", op >= 0x100 ? "0f " : "",
+              op & 0xff, env->segs[R_CS].selector, cpu->cur_eip);
+        UD();
+    }
+}

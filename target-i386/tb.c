@@ -1,0 +1,346 @@
+/*
+ * The block cache: straight-line runs of decoded instructions keyed by
+ * (physical address, linear PC, CS base, mode bits), found through a
+ * direct-mapped jump cache on the linear PC and a hash on the physical PC.
+ * Writes to pages holding blocks (CPU stores via the TLB's NOTDIRTY flag,
+ * DMA via the memory listener) invalidate the blocks they overlap.
+ */
+#include <sys/mman.h>
+
+#include "target-i386/tcg.h"
+
+#define TB_HASH_BITS   15
+#define TB_HASH_SIZE   (1 << TB_HASH_BITS)
+#define TB_ARENA_SIZE  (64u << 20)
+#define TB_NPAGES      (1u << 20)      /* 4 GiB of physical pages */
+#define TB_TOUCHED_MAX 65536
+
+static TB *tb_hash[TB_HASH_SIZE];
+static uint8_t *tb_arena;
+static size_t tb_arena_used;
+static TB **tb_pages;                  /* per physical page: blocks touching it */
+static uint32_t *tb_touched;           /* pages with a list, for a cheap flush */
+static uint32_t tb_ntouched;
+static bool tb_touched_overflow;
+
+/* scratch block for code that is not in RAM (never cached) */
+static union {
+    TB tb;
+    uint8_t space[sizeof(TB) + sizeof(DInsn) * 1];
+} tb_scratch;
+
+static inline uint32_t tb_hash_fn(uint32_t phys, uint32_t pc)
+{
+    uint32_t h = phys ^ (pc * 0x9e3779b1u);
+    return (h ^ (h >> TB_HASH_BITS)) & (TB_HASH_SIZE - 1);
+}
+
+static inline uint32_t tb_jc_hash(uint32_t pc)
+{
+    return (pc ^ (pc >> JC_BITS)) & (JC_SIZE - 1);
+}
+
+void tb_init(void)
+{
+    if (tb_arena)
+        return;
+    tb_arena = mmap(NULL, TB_ARENA_SIZE, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (tb_arena == MAP_FAILED)
+        fatal("cannot allocate the translation cache: %s", strerror(errno));
+    tb_pages = mmap(NULL, TB_NPAGES * sizeof(TB *), PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (tb_pages == MAP_FAILED)
+        fatal("cannot allocate the translation page table: %s", strerror(errno));
+    tb_touched = xzalloc(TB_TOUCHED_MAX * sizeof(uint32_t));
+}
+
+void tb_jc_flush(X86CPU *cpu)
+{
+    memset(cpu->jc, 0, sizeof(cpu->jc));
+}
+
+void tb_flush_all(X86CPU *cpu)
+{
+    trace(LOG_EXEC, "tb flush (%zu bytes of blocks)\n", tb_arena_used);
+    memset(tb_hash, 0, sizeof(tb_hash));
+    if (tb_touched_overflow) {
+        memset(tb_pages, 0, TB_NPAGES * sizeof(TB *));
+    } else {
+        for (uint32_t i = 0; i < tb_ntouched; i++)
+            tb_pages[tb_touched[i]] = NULL;
+    }
+    tb_ntouched = 0;
+    tb_touched_overflow = false;
+    tb_arena_used = 0;
+    tb_jc_flush(cpu);
+    cpu->stop = 1;
+}
+
+bool tb_page_has_code(uint32_t phys_page)
+{
+    return tb_pages && phys_page < TB_NPAGES && tb_pages[phys_page];
+}
+
+static inline int tb_page_slot(const TB *tb, uint32_t page)
+{
+    return (tb->phys >> 12) == page ? 0 : 1;
+}
+
+static void tb_page_add(X86CPU *cpu, TB *tb, uint32_t page, int slot)
+{
+    if (page >= TB_NPAGES)
+        return;
+    if (!tb_pages[page]) {
+        if (tb_ntouched < TB_TOUCHED_MAX)
+            tb_touched[tb_ntouched++] = page;
+        else
+            tb_touched_overflow = true;
+        /* first code in the page: make TLB writes to it take the slow path */
+        for (int u = 0; u < 2; u++) {
+            for (int i = 0; i < TLB_SIZE; i++) {
+                TLBEntry *e = &cpu->tlbs[u][i];
+                if ((e->phys >> 12) == page && !(e->tag_w & (TLB_INVALID | TLB_MMIO | TLB_ROM)))
+                    e->tag_w |= TLB_NOTDIRTY;
+            }
+        }
+    }
+    tb->page_next[slot] = tb_pages[page];
+    tb_pages[page] = tb;
+}
+
+static void tb_page_remove(TB *tb, uint32_t page)
+{
+    TB **pp = &tb_pages[page];
+    while (*pp) {
+        TB *t = *pp;
+        int slot = tb_page_slot(t, page);
+        if (t == tb) {
+            *pp = t->page_next[slot];
+            return;
+        }
+        pp = &t->page_next[slot];
+    }
+}
+
+static void tb_remove(X86CPU *cpu, TB *tb)
+{
+    TB **pp = &tb_hash[tb_hash_fn(tb->phys, tb->pc)];
+    uint32_t j;
+
+    while (*pp) {
+        if (*pp == tb) {
+            *pp = tb->hash_next;
+            break;
+        }
+        pp = &(*pp)->hash_next;
+    }
+    tb_page_remove(tb, tb->phys >> 12);
+    if (tb->phys2 != 0xffffffffu)
+        tb_page_remove(tb, tb->phys2 >> 12);
+    j = tb_jc_hash(tb->pc);
+    if (cpu->jc[j] == tb)
+        cpu->jc[j] = NULL;
+}
+
+/* Does tb hold any byte of physical [start, end)? */
+static bool tb_overlaps(const TB *tb, uint32_t start, uint32_t end)
+{
+    uint32_t first_len = MIN(tb->size, 0x1000 - (tb->phys & 0xfff));
+    if (start < tb->phys + first_len && end > tb->phys)
+        return true;
+    if (tb->phys2 != 0xffffffffu) {
+        uint32_t rest = tb->size - first_len;
+        if (start < tb->phys2 + rest && end > tb->phys2)
+            return true;
+    }
+    return false;
+}
+
+void tb_invalidate_phys_range(X86CPU *cpu, uint32_t start, uint32_t len)
+{
+    uint32_t end = start + len, page;
+
+    if (!tb_pages || len == 0)
+        return;
+    if (end < start)
+        end = 0xffffffffu;
+    for (page = start >> 12; page <= ((end - 1) >> 12) && page < TB_NPAGES; page++) {
+        TB *tb = tb_pages[page];
+        while (tb) {
+            TB *next = tb->page_next[tb_page_slot(tb, page)];
+            if (tb_overlaps(tb, start, end)) {
+                trace(LOG_EXEC, "tb invalidate %08x (write %08x+%u)\n", tb->phys, start, len);
+                tb_remove(cpu, tb);
+                cpu->stop = 1;
+            }
+            tb = next;
+        }
+    }
+}
+
+static void *tb_alloc(X86CPU *cpu, size_t size)
+{
+    void *p;
+    size = ALIGN_UP(size, 16);
+    if (tb_arena_used + size > TB_ARENA_SIZE)
+        tb_flush_all(cpu);
+    p = tb_arena + tb_arena_used;
+    tb_arena_used += size;
+    return p;
+}
+
+static void tb_log_asm(TB *tb, const uint8_t *buf)
+{
+    uint32_t eip = tb->pc - tb->cs_base;
+    uint32_t off = 0;
+    char text[96];
+
+    log_printf("IN: %08x (phys %08x)%s\n", tb->pc, tb->phys,
+               (tb->flags & TBF_CODE32) ? "" : " [16-bit]");
+    for (int i = 0; i < tb->n; i++) {
+        const DInsn *d = &tb->insn[i];
+        disas_insn(d, eip + off, text, sizeof(text));
+        log_printf("0x%08x:  ", tb->pc + off);
+        for (int k = 0; k < 8; k++)
+            log_printf(k < d->len ? "%02x " : "   ", buf[off + k]);
+        log_printf(" %s\n", text);
+        off += d->len;
+    }
+    log_printf("\n");
+}
+
+/* Build a block at linear pc (physical phys).  Raises #PF for the first
+ * instruction's bytes; later instructions that cannot be fetched end it. */
+static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, uint32_t phys)
+{
+    uint8_t buf[4096 + 16];
+    DInsn insns[TB_MAX_INSNS];
+    const uint8_t *host = phys_ram_ptr(phys, false);
+    uint32_t page_left = 0x1000 - (pc & 0xfff);
+    uint32_t avail, off = 0, phys2 = 0xffffffffu, next_phys = 0;
+    bool next_ok = false;
+    int n = 0, code32 = flags & TBF_CODE32;
+    TB *tb;
+
+    if (!host || !phys_ram_ptr(phys + page_left - 1, false)) {
+        /* code outside RAM: one instruction, read through the slow path */
+        DInsn d;
+        int len;
+        for (int i = 0; i < 16; i++)
+            buf[i] = mmu_ld_slow(cpu, pc + i, 1, cpu->mmu_user);
+        len = decode_insn_buf(buf, 16, code32, &d);
+        if (len < 0)
+            raise_exception(cpu, EXCP06_ILLOP);
+        tb = &tb_scratch.tb;
+        tb->pc = pc;
+        tb->cs_base = cs_base;
+        tb->flags = flags;
+        tb->phys = phys;
+        tb->phys2 = 0xffffffffu;
+        tb->size = len;
+        tb->n = 1;
+        tb->cacheable = 0;
+        tb->insn[0] = d;
+        return tb;
+    }
+    memcpy(buf, host, page_left);
+    avail = page_left;
+    if (page_left < 16) {
+        uint32_t np;
+        if (mmu_probe(cpu, pc + page_left, 2, cpu->mmu_user, &np) == 0) {
+            const uint8_t *h2 = phys_ram_ptr(np, false);
+            if (h2) {
+                memcpy(buf + page_left, h2, 16);
+                avail += 16;
+                next_ok = true;
+                next_phys = np & ~0xfffu;
+            }
+        }
+    }
+    while (n < TB_MAX_INSNS && off < page_left) {
+        DInsn *d = &insns[n];
+        int len = decode_insn_buf(buf + off, avail - off, code32, d);
+        if (len == -1) {
+            if (n == 0)
+                tlb_fill(cpu, pc + page_left, 2, cpu->mmu_user);   /* raises #PF */
+            if (n == 0)
+                raise_exception_err(cpu, EXCP0D_GPF, 0);
+            break;
+        }
+        if (len == -2) {
+            if (n == 0)
+                raise_exception_err(cpu, EXCP0D_GPF, 0);
+            break;
+        }
+        if (off + len > page_left && next_ok)
+            phys2 = next_phys;
+        off += len;
+        n++;
+        if (x86_op_attr[d->op] & A_END)
+            break;
+    }
+    tb = tb_alloc(cpu, sizeof(TB) + n * sizeof(DInsn));
+    tb->pc = pc;
+    tb->cs_base = cs_base;
+    tb->flags = flags;
+    tb->phys = phys;
+    tb->phys2 = phys2;
+    tb->size = off;
+    tb->n = n;
+    tb->cacheable = 1;
+    memcpy(tb->insn, insns, n * sizeof(DInsn));
+    if (trace_enabled(LOG_IN_ASM))
+        tb_log_asm(tb, buf);
+    {
+        uint32_t h = tb_hash_fn(phys, pc);
+        tb->hash_next = tb_hash[h];
+        tb_hash[h] = tb;
+    }
+    tb->page_next[0] = tb->page_next[1] = NULL;
+    tb_page_add(cpu, tb, phys >> 12, 0);
+    if (phys2 != 0xffffffffu)
+        tb_page_add(cpu, tb, phys2 >> 12, 1);
+    return tb;
+}
+
+/* Translate the code address through the TLB (raising #PF as a fetch would). */
+static uint32_t tb_code_phys(X86CPU *cpu, uint32_t pc)
+{
+    TLBEntry *e = &cpu->tlb[(pc >> 12) & (TLB_SIZE - 1)];
+    if ((e->tag_x & ~(uint32_t)(TLB_MMIO)) != (pc & ~0xfffu))
+        e = tlb_fill(cpu, pc, 2, cpu->mmu_user);
+    return (e->phys & ~0xfffu) | (pc & 0xfff);
+}
+
+TB *tb_find(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t cs_base = env->segs[R_CS].base;
+    uint32_t pc = cs_base + (uint32_t)env->eip;
+    uint32_t flags = cpu->code32 ? TBF_CODE32 : 0;
+    uint32_t j = tb_jc_hash(pc), phys;
+    TB *tb = cpu->jc[j];
+
+    if (likely(tb && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags))
+        return tb;
+    phys = tb_code_phys(cpu, pc);
+    for (tb = tb_hash[tb_hash_fn(phys, pc)]; tb; tb = tb->hash_next) {
+        if (tb->phys == phys && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags) {
+            if (tb->phys2 != 0xffffffffu) {
+                uint32_t p2;
+                if (mmu_probe(cpu, (pc & ~0xfffu) + 0x1000, 2, cpu->mmu_user, &p2) != 0 ||
+                    (p2 & ~0xfffu) != tb->phys2)
+                    continue;
+            }
+            break;
+        }
+    }
+    if (!tb) {
+        tb = tb_gen(cpu, pc, cs_base, flags, phys);
+        if (!tb->cacheable)
+            return tb;
+    }
+    cpu->jc[j] = tb;
+    return tb;
+}

@@ -1,0 +1,228 @@
+/*
+ * The software CPU as an accelerator (core/accel.h): one thread runs the
+ * vCPU (the design allows it to run several in turn later), sleeps in HLT
+ * until an interrupt or a request arrives, and stops promptly when the main
+ * loop pauses it for a reset, save or exit.
+ */
+#include <pthread.h>
+#include <sched.h>
+
+#include "core/accel.h"
+#include "core/cpus.h"
+#include "core/mainloop.h"
+#include "target-i386/tcg.h"
+
+X86CPU *tcg_cpu;
+
+static pthread_t tcg_thread;
+static bool tcg_thread_started;
+static pthread_mutex_t tcg_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t tcg_cond = PTHREAD_COND_INITIALIZER;
+static bool tcg_pause_req, tcg_paused, tcg_quit, tcg_kicked;
+
+static int tcg_probe(char *why, size_t len, bool *hw_backed)
+{
+    *hw_backed = false;
+    return 0;
+}
+
+/* Wake the vCPU thread: out of a block, and out of HLT. */
+static void tcg_kick(void)
+{
+    if (!tcg_cpu)
+        return;
+    atomic_store(&tcg_cpu->exit_request, 1);
+    pthread_mutex_lock(&tcg_mutex);
+    tcg_kicked = true;
+    pthread_cond_broadcast(&tcg_cond);
+    pthread_mutex_unlock(&tcg_mutex);
+}
+
+static void tcg_intr_changed(void)
+{
+    /* Only a raised line can end HLT; the CPU polls the pin between blocks. */
+    if (cpus_intr_pending())
+        tcg_kick();
+}
+
+static void tcg_nmi(void)
+{
+    tcg_kick();
+}
+
+static void tcg_a20_changed(bool enabled)
+{
+    tcg_kick();
+}
+
+static const CpusHooks tcg_hooks = {
+    .intr_changed = tcg_intr_changed,
+    .nmi = tcg_nmi,
+    .a20_changed = tcg_a20_changed,
+};
+
+static void tcg_cpu_reset_internal(X86CPU *cpu)
+{
+    x86_cpu_reset(&cpu->env);
+    cpu->env.cpu_index = 0;
+    cpu->old_exception = -1;
+    cpu->nmi_pending = false;
+    cpu->a20_mask = cpus_a20_enabled() ? 0xffffffffu : ~(1u << 20);
+    cpu_update_mode(cpu);
+    tlb_flush(cpu, true);
+    tb_flush_all(cpu);
+}
+
+static int tcg_init(const AccelConfig *cfg)
+{
+    X86CPU *cpu;
+
+    if (cfg->smp > 1)
+        warn_report("tcg: only one vCPU is supported yet; running 1 of %d", cfg->smp);
+    if (posix_memalign((void **)&cpu, 64, sizeof(*cpu)))
+        return -ENOMEM;
+    memset(cpu, 0, sizeof(*cpu));
+    tb_init();
+    mmu_init(cpu);
+    tcg_cpu = cpu;
+    tcg_cpu_reset_internal(cpu);
+    mmu_listener_register();
+    cpus_set_hooks(&tcg_hooks);
+    return 0;
+}
+
+static bool tcg_false(void)
+{
+    return false;
+}
+
+static void tcg_set_gsi(int gsi, int level)
+{
+}
+
+static void *tcg_thread_fn(void *arg)
+{
+    X86CPU *cpu = arg;
+
+    for (;;) {
+        bool halted;
+
+        pthread_mutex_lock(&tcg_mutex);
+        while (tcg_pause_req || tcg_quit) {
+            if (tcg_quit) {
+                tcg_paused = true;
+                pthread_cond_broadcast(&tcg_cond);
+                pthread_mutex_unlock(&tcg_mutex);
+                return NULL;
+            }
+            if (!tcg_paused) {
+                tcg_paused = true;
+                pthread_cond_broadcast(&tcg_cond);
+            }
+            pthread_cond_wait(&tcg_cond, &tcg_mutex);
+        }
+        tcg_paused = false;
+        tcg_kicked = false;
+        pthread_mutex_unlock(&tcg_mutex);
+
+        halted = cpu_exec(cpu);
+        if (halted) {
+            /* HLT: sleep until an interrupt, NMI or request kicks us */
+            pthread_mutex_lock(&tcg_mutex);
+            while (!tcg_kicked && !tcg_pause_req && !tcg_quit &&
+                   !(cpus_intr_pending() && (cpu->env.eflags & IF_MASK)) &&
+                   !atomic_load(&cpu->exit_request))
+                pthread_cond_wait(&tcg_cond, &tcg_mutex);
+            tcg_kicked = false;
+            pthread_mutex_unlock(&tcg_mutex);
+        }
+    }
+}
+
+static int tcg_start(void)
+{
+    int r;
+    pthread_mutex_lock(&tcg_mutex);
+    tcg_pause_req = false;
+    tcg_quit = false;
+    pthread_mutex_unlock(&tcg_mutex);
+    r = pthread_create(&tcg_thread, NULL, tcg_thread_fn, tcg_cpu);
+    if (r)
+        return -r;
+    tcg_thread_started = true;
+    return 0;
+}
+
+static void tcg_pause(void)
+{
+    if (!tcg_thread_started || pthread_equal(pthread_self(), tcg_thread))
+        return;
+    pthread_mutex_lock(&tcg_mutex);
+    tcg_pause_req = true;
+    atomic_store(&tcg_cpu->exit_request, 1);
+    pthread_cond_broadcast(&tcg_cond);
+    while (!tcg_paused) {
+        /* the vCPU may be waiting for the big lock to finish an I/O access:
+         * let it have the lock while we wait */
+        bool locked = bql_locked();
+        pthread_mutex_unlock(&tcg_mutex);
+        if (locked)
+            bql_unlock();
+        sched_yield();
+        if (locked)
+            bql_lock();
+        pthread_mutex_lock(&tcg_mutex);
+    }
+    pthread_mutex_unlock(&tcg_mutex);
+}
+
+static void tcg_resume(void)
+{
+    if (!tcg_thread_started)
+        return;
+    pthread_mutex_lock(&tcg_mutex);
+    tcg_pause_req = false;
+    pthread_cond_broadcast(&tcg_cond);
+    pthread_mutex_unlock(&tcg_mutex);
+}
+
+static void tcg_reset(void)
+{
+    if (tcg_cpu)
+        tcg_cpu_reset_internal(tcg_cpu);
+}
+
+static void tcg_destroy(void)
+{
+    if (tcg_thread_started) {
+        bool locked = bql_locked();
+        pthread_mutex_lock(&tcg_mutex);
+        tcg_quit = true;
+        pthread_cond_broadcast(&tcg_cond);
+        pthread_mutex_unlock(&tcg_mutex);
+        if (tcg_cpu)
+            atomic_store(&tcg_cpu->exit_request, 1);
+        if (locked)
+            bql_unlock();
+        pthread_join(tcg_thread, NULL);
+        if (locked)
+            bql_lock();
+        tcg_thread_started = false;
+    }
+    if (trace_enabled(LOG_EXEC) && tcg_cpu)
+        log_printf("tcg: %llu instructions executed\n", (unsigned long long)tcg_cpu->insns);
+}
+
+const AccelOps tcg_accel_ops = {
+    .name = "tcg",
+    .probe = tcg_probe,
+    .init = tcg_init,
+    .irqchip_in_kernel = tcg_false,
+    .pit_in_kernel = tcg_false,
+    .set_gsi = tcg_set_gsi,
+    .start = tcg_start,
+    .pause = tcg_pause,
+    .resume = tcg_resume,
+    .reset = tcg_reset,
+    .destroy = tcg_destroy,
+};

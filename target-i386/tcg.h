@@ -1,0 +1,336 @@
+/*
+ * The software CPU's private state and the interfaces between its parts:
+ * decoder (decode.c), interpreter (interp.c), segmentation and interrupt
+ * delivery (seg.c), MMU/TLB (mmu.c), block cache (tb.c) and the loop.
+ * Intel SDM vol. 2 (instruction formats) and vol. 3 (system programming).
+ */
+#ifndef PCVM_TARGET_I386_TCG_H
+#define PCVM_TARGET_I386_TCG_H
+
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "core/common.h"
+#include "core/memory.h"
+#include "target-i386/cpu.h"
+
+/* ---- decoded instruction record ---- */
+
+/* DInsn.pfx bits */
+#define PFX_OP32   0x01     /* operand size is 32 bits (after 66h) */
+#define PFX_AD32   0x02     /* address size is 32 bits (after 67h) */
+#define PFX_REP    0x04     /* F3 */
+#define PFX_REPNE  0x08     /* F2 */
+#define PFX_LOCK   0x10
+#define PFX_SEG    0x20     /* explicit segment override */
+
+#define EA_NONE 0xff
+
+/*
+ * One decoded instruction: 24 bytes.  op is the opcode (0x000-0x0ff one-byte
+ * map, 0x100-0x1ff the 0F map); the interpreter switches on it.
+ */
+typedef struct DInsn {
+    uint16_t op;
+    uint8_t len;
+    uint8_t pfx;
+    uint8_t mod, reg, rm;   /* ModRM fields; mod == 3: rm is a register */
+    uint8_t seg;            /* segment of the memory operand */
+    uint8_t base, index;    /* EA registers or EA_NONE */
+    uint8_t scale;
+    uint8_t pad;
+    uint32_t disp;
+    uint32_t imm;
+    uint16_t imm2;          /* far pointer selector, ENTER level */
+    uint16_t h;             /* interpreter handler: op, or a specialised H_* form */
+} DInsn;
+
+/*
+ * Specialised handlers for hot 32-bit forms, chosen by decode_specialise()
+ * (decode.c).  Register operands are normalised: the destination is in rm,
+ * the source in reg.  Immediates are already sign-extended.
+ */
+enum {
+    H_FIRST = 0x200,
+    H_MOV_RR32 = H_FIRST,   /* rm <- reg */
+    H_LOAD32,               /* reg <- [ea] */
+    H_STORE32,              /* [ea] <- reg */
+    H_MOV_RI32,             /* rm <- imm */
+    H_LEA32,                /* reg <- ea */
+    H_TEST_RR32,
+    H_INC32, H_DEC32,       /* rm */
+    H_PUSH32, H_POP32,      /* rm */
+    H_CALL32, H_RET32, H_JMP,
+    H_ALU_RR32,             /* + ALU op (8) */
+    H_ALU_RI32 = H_ALU_RR32 + 8,
+    H_SHIFT_RI32 = H_ALU_RI32 + 8,
+    H_JCC = H_SHIFT_RI32 + 8,   /* + condition (16) */
+    H_LAST = H_JCC + 16,
+};
+
+/* Opcode attributes (decode.def) */
+#define A_M     0x0001      /* has ModRM */
+#define A_IB    0x0002      /* imm8 */
+#define A_IV    0x0004      /* imm16/32 by operand size */
+#define A_IW    0x0008      /* imm16 */
+#define A_FAR   0x0010      /* ptr16:16/32 */
+#define A_MOFS  0x0020      /* moffs by address size */
+#define A_END   0x0040      /* ends the block */
+#define A_INV   0x0080      /* #UD */
+#define A_ENTER 0x0100      /* imm16 + imm8 */
+#define A_GRP3  0x0200      /* F6/F7: imm only for TEST */
+#define A_BYTE  0x0400      /* byte operand (disassembler) */
+#define A_PFX   0x0800      /* prefix byte */
+
+extern const uint16_t x86_op_attr[512];
+extern const char *const x86_op_name[512];
+
+/* ---- TLB ---- */
+
+#define TLB_BITS 10
+#define TLB_SIZE (1 << TLB_BITS)
+#define TLB_INVALID  0x1u   /* tag bits below the page: force the slow path */
+#define TLB_MMIO     0x2u
+#define TLB_NOTDIRTY 0x4u   /* page holds translated code: writes check SMC */
+#define TLB_ROM      0x8u   /* writes are dropped */
+
+typedef struct TLBEntry {
+    uint32_t tag_r, tag_w, tag_x;
+    uint32_t phys;          /* physical page */
+    uintptr_t addend;       /* host = linear + addend (RAM only) */
+} TLBEntry;
+
+/* ---- blocks ---- */
+
+#define TB_MAX_INSNS 64
+#define JC_BITS 12
+#define JC_SIZE (1 << JC_BITS)
+
+typedef struct TB {
+    uint32_t pc;            /* linear address of the first byte */
+    uint32_t cs_base;
+    uint32_t flags;         /* mode bits the records were decoded for */
+    uint32_t phys;          /* physical address of the first byte */
+    uint32_t phys2;         /* physical page of the last byte if another page, else -1 */
+    uint32_t size;          /* guest bytes covered */
+    uint16_t n;             /* records */
+    uint16_t cacheable;
+    struct TB *hash_next;
+    struct TB *page_next[2];
+    DInsn insn[];
+} TB;
+
+#define TBF_CODE32 0x1
+
+/* ---- the CPU ---- */
+
+typedef struct X86CPU {
+    CPUX86State env;
+
+    /* access checks precomputed per segment on every load: valid offsets are
+     * [seg_lo, seg_hi]; seg_ok bit 0 readable, bit 1 writable */
+    uint32_t seg_lo[6], seg_hi[6];
+    uint8_t seg_ok[6];
+
+    uint32_t cur_eip;       /* EIP of the instruction being executed */
+    int stop;               /* end the current block after this instruction */
+    int code32;
+    int mmu_user;           /* CPL == 3: the user TLB is used */
+    uint32_t a20_mask;
+
+    TLBEntry *tlb;          /* tlbs[mmu_user] */
+    TLBEntry tlbs[2][TLB_SIZE];
+
+    TB *jc[JC_SIZE];        /* linear PC -> block */
+
+    jmp_buf jmp_env;
+    int old_exception;      /* exception being delivered, -1 none (double fault) */
+    bool nmi_pending;
+
+    /* async requests from other threads */
+    atomic_int exit_request;
+    atomic_int flush_request;
+
+    uint64_t insns;         /* statistics */
+} X86CPU;
+
+extern X86CPU *tcg_cpu;
+
+/* ---- exceptions (seg.c) ---- */
+NORETURN void raise_exception(X86CPU *cpu, int excp);
+NORETURN void raise_exception_err(X86CPU *cpu, int excp, int err);
+/* Deliver an interrupt/exception now (called from the loop). */
+void x86_do_interrupt(X86CPU *cpu, int intno, int is_sw, int err, bool has_err,
+                      uint32_t next_eip);
+/* The exception from raise_exception that the loop must deliver */
+typedef struct PendingExcp {
+    int intno, err, is_sw;
+    bool has_err;
+    uint32_t next_eip;
+} PendingExcp;
+extern __thread PendingExcp tcg_pending_excp;
+NORETURN void raise_interrupt(X86CPU *cpu, int intno, int is_sw, int err, bool has_err,
+                              uint32_t next_eip);
+
+void seg_load(X86CPU *cpu, int seg, uint16_t sel);
+void seg_load_cache(X86CPU *cpu, int seg, uint16_t sel, uint32_t base, uint32_t limit,
+                    uint32_t flags);
+void seg_update_checks(X86CPU *cpu, int seg);
+void cpu_update_mode(X86CPU *cpu);
+void seg_far_jmp(X86CPU *cpu, uint16_t sel, uint32_t off, uint32_t next_eip);
+void seg_far_call(X86CPU *cpu, uint16_t sel, uint32_t off, int op32, uint32_t next_eip);
+void seg_far_ret(X86CPU *cpu, int op32, uint16_t pop_bytes);
+void seg_iret(X86CPU *cpu, int op32);
+void seg_lldt(X86CPU *cpu, uint16_t sel);
+void seg_ltr(X86CPU *cpu, uint16_t sel);
+/* LAR/LSL/VERR/VERW: returns true (ZF=1) and the value */
+bool seg_lar_lsl(X86CPU *cpu, uint16_t sel, int lsl, uint32_t *val);
+bool seg_verr_verw(X86CPU *cpu, uint16_t sel, int write);
+
+/* ---- memory (mmu.c) ---- */
+void mmu_init(X86CPU *cpu);
+void tlb_flush(X86CPU *cpu, bool global_too);
+void tlb_flush_page(X86CPU *cpu, uint32_t lin);
+/* fill the TLB for lin or raise #PF; acc 0 read, 1 write, 2 exec */
+TLBEntry *tlb_fill(X86CPU *cpu, uint32_t lin, int acc, int user);
+/* probe without raising: 0 ok, else the #PF error code | 0x10000 */
+int mmu_probe(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys);
+uint32_t mmu_ld_slow(X86CPU *cpu, uint32_t lin, int size, int user);
+void mmu_st_slow(X86CPU *cpu, uint32_t lin, uint32_t val, int size, int user);
+/* physical access (page walks, RAM outside the TLB) */
+uint32_t phys_ldl(X86CPU *cpu, uint32_t pa);
+void phys_stl(X86CPU *cpu, uint32_t pa, uint32_t val);
+uint8_t *phys_ram_ptr(uint32_t pa, bool write);
+void mmu_set_cr0(X86CPU *cpu, uint32_t val);
+void mmu_set_cr3(X86CPU *cpu, uint32_t val);
+void mmu_set_cr4(X86CPU *cpu, uint32_t val);
+void mmu_listener_register(void);
+void mmu_process_requests(X86CPU *cpu);
+
+/* ---- blocks (tb.c) ---- */
+void tb_init(void);
+TB *tb_find(X86CPU *cpu);
+void tb_flush_all(X86CPU *cpu);
+void tb_invalidate_phys_range(X86CPU *cpu, uint32_t start, uint32_t len);
+bool tb_page_has_code(uint32_t phys_page);
+void tb_jc_flush(X86CPU *cpu);
+
+/* ---- decoder (decode.c), disassembler (disas.c) ---- */
+/* decode from buf[0..avail): length, -1 if more bytes are needed, -2 if > 15 bytes */
+int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d);
+void disas_insn(const DInsn *d, uint32_t eip, char *buf, size_t len);
+
+/* ---- x87 (fpu.c) ---- */
+void fpu_exec(X86CPU *cpu, const DInsn *d, uint32_t ea);
+void fpu_check_pending(X86CPU *cpu);
+
+/* ---- the loop (cpu-exec.c): returns true when halted ---- */
+bool cpu_exec(X86CPU *cpu);
+
+/* ---- interpreter (interp.c) ---- */
+void interp_exec_tb(X86CPU *cpu, TB *tb, int max);
+uint32_t helper_cpuid_eax(uint32_t leaf);
+
+/* ---- inline fast paths ---- */
+
+static inline uint32_t cpu_ld_lin(X86CPU *cpu, uint32_t lin, int size)
+{
+    TLBEntry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_r == (lin & ~0xfffu) && (lin & 0xfff) <= 0x1000u - size)) {
+        const uint8_t *p = (const uint8_t *)(e->addend + lin);
+        switch (size) {
+        case 1: return *p;
+        case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+        default: { uint32_t v; memcpy(&v, p, 4); return v; }
+        }
+    }
+    return mmu_ld_slow(cpu, lin, size, cpu->mmu_user);
+}
+
+static inline void cpu_st_lin(X86CPU *cpu, uint32_t lin, uint32_t val, int size)
+{
+    TLBEntry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 0x1000u - size)) {
+        uint8_t *p = (uint8_t *)(e->addend + lin);
+        switch (size) {
+        case 1: *p = val; return;
+        case 2: { uint16_t v = val; memcpy(p, &v, 2); return; }
+        default: memcpy(p, &val, 4); return;
+        }
+    }
+    mmu_st_slow(cpu, lin, val, size, cpu->mmu_user);
+}
+
+/* Implicit supervisor accesses (descriptor tables, TSS) ignore CPL. */
+static inline uint32_t cpu_ld_kernel(X86CPU *cpu, uint32_t lin, int size)
+{
+    TLBEntry *e = &cpu->tlbs[0][(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_r == (lin & ~0xfffu) && (lin & 0xfff) <= 0x1000u - size)) {
+        const uint8_t *p = (const uint8_t *)(e->addend + lin);
+        uint32_t v = 0;
+        memcpy(&v, p, size);
+        return v;
+    }
+    return mmu_ld_slow(cpu, lin, size, 0);
+}
+
+static inline void cpu_st_kernel(X86CPU *cpu, uint32_t lin, uint32_t val, int size)
+{
+    mmu_st_slow(cpu, lin, val, size, 0);
+}
+
+/* Segment:offset to linear with the limit and type checks of SDM vol. 3, 5.3 */
+static inline uint32_t seg_addr(X86CPU *cpu, int seg, uint32_t off, int size, int write)
+{
+    if (unlikely(off < cpu->seg_lo[seg] || (uint64_t)off + size - 1 > cpu->seg_hi[seg] ||
+                 !(cpu->seg_ok[seg] & (write ? 2 : 1))))
+        raise_exception_err(cpu, seg == R_SS ? EXCP0C_STACK : EXCP0D_GPF, 0);
+    return (uint32_t)cpu->env.segs[seg].base + off;
+}
+
+static inline uint32_t cpu_ld(X86CPU *cpu, int seg, uint32_t off, int size)
+{
+    return cpu_ld_lin(cpu, seg_addr(cpu, seg, off, size, 0), size);
+}
+
+static inline void cpu_st(X86CPU *cpu, int seg, uint32_t off, uint32_t val, int size)
+{
+    cpu_st_lin(cpu, seg_addr(cpu, seg, off, size, 1), val, size);
+}
+
+/* Stack helpers: SS.B selects ESP or SP. */
+static inline uint32_t sp_mask(X86CPU *cpu)
+{
+    return (cpu->env.segs[R_SS].flags & DESC_B_MASK) ? 0xffffffffu : 0xffffu;
+}
+
+static inline void set_esp(X86CPU *cpu, uint32_t v)
+{
+    uint32_t m = sp_mask(cpu);
+    cpu->env.regs[R_ESP] = (cpu->env.regs[R_ESP] & ~(uint64_t)m) | (v & m);
+}
+
+static inline void cpu_push(X86CPU *cpu, uint32_t val, int size)
+{
+    uint32_t m = sp_mask(cpu);
+    uint32_t sp = ((uint32_t)cpu->env.regs[R_ESP] - size) & m;
+    cpu_st(cpu, R_SS, sp, val, size);
+    set_esp(cpu, sp);
+}
+
+static inline uint32_t cpu_pop(X86CPU *cpu, int size)
+{
+    uint32_t m = sp_mask(cpu);
+    uint32_t sp = (uint32_t)cpu->env.regs[R_ESP] & m;
+    uint32_t v = cpu_ld(cpu, R_SS, sp, size);
+    set_esp(cpu, sp + size);
+    return v;
+}
+
+static inline int cpu_cpl(X86CPU *cpu)
+{
+    return x86_cpl(&cpu->env);
+}
+
+#endif

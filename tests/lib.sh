@@ -1,0 +1,159 @@
+# tests/lib.sh - shared helpers for pcvm's TAP test scripts (sourced by sh/bash).
+# Runs pcvm (or QEMU, for checking a guest) under a timeout, decides when a test
+# must be skipped, and turns a test guest's serial output into TAP.
+#
+# Environment (set by `make check`): PCVM, NASM, top_srcdir, top_builddir.
+# Knobs:
+#   PCVM_ACCEL     accelerator passed as -accel (default: tcg)
+#   PCVM_TIMEOUT   seconds before a run counts as hung (default: 60)
+#   PCVM_TEST_EMU  "qemu" runs the guests under qemu-system-x86_64 instead of
+#                  pcvm (to check that a guest itself is correct)
+#   QEMU           qemu-system-x86_64 binary (default: from PATH)
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${PCVM:=$top_builddir/pcvm}"
+: "${NASM:=$(command -v nasm 2>/dev/null)}"
+: "${PCVM_ACCEL:=tcg}"
+: "${PCVM_TIMEOUT:=60}"
+: "${QEMU:=qemu-system-x86_64}"
+
+# Exit statuses of a guest through isa-debug-exit ((value << 1) | 1), as set by
+# tests/guest/lib.inc.
+GUEST_PASS=65
+GUEST_FAIL=67
+GUEST_EXC=69
+
+tap_tmpdir=
+tap_cleanup() { [ -n "$tap_tmpdir" ] && rm -rf "$tap_tmpdir"; }
+trap tap_cleanup EXIT
+tap_tmp() {
+    if [ -z "$tap_tmpdir" ]; then
+        tap_tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/pcvm-test.XXXXXX") || exit 99
+    fi
+    echo "$tap_tmpdir"
+}
+
+# skip_all REASON: the whole script is skipped.
+skip_all() {
+    echo "1..0 # SKIP $*"
+    exit 0
+}
+
+# bail REASON: an error in the test setup itself (not the emulator).
+bail() {
+    echo "Bail out! $*"
+    exit 99
+}
+
+need_nasm() {
+    [ -n "$NASM" ] && [ -x "$(command -v "$NASM" 2>/dev/null)" ] || skip_all "nasm not found"
+}
+
+# need_emulator: skip unless the emulator under test exists.
+need_emulator() {
+    if [ "$PCVM_TEST_EMU" = qemu ]; then
+        command -v "$QEMU" >/dev/null 2>&1 || skip_all "$QEMU not found"
+    else
+        [ -x "$PCVM" ] || skip_all "pcvm binary not built ($PCVM)"
+    fi
+}
+
+# assemble SRC.asm OUT.bin [nasm args]: nasm -f bin with the guest include path.
+assemble() {
+    _as_src=$1; _as_out=$2; shift 2
+    "$NASM" -f bin -I"$top_srcdir/tests/guest/" "$@" -o "$_as_out" "$_as_src" 2>"$_as_out.log" || {
+        sed 's/^/# /' "$_as_out.log"
+        bail "cannot assemble $_as_src"
+    }
+}
+
+# guest_bin NAME: print the path of tests/guest/NAME.bin, assembling it into a
+# temporary directory when the build tree does not have it.
+guest_bin() {
+    if [ -f "$top_builddir/tests/guest/$1.bin" ] &&
+       [ "$top_builddir/tests/guest/$1.bin" -nt "$top_srcdir/tests/guest/$1.asm" ] &&
+       [ "$top_builddir/tests/guest/$1.bin" -nt "$top_srcdir/tests/guest/lib.inc" ]; then
+        echo "$top_builddir/tests/guest/$1.bin"
+        return
+    fi
+    _gb_d=$(tap_tmp)
+    assemble "$top_srcdir/tests/guest/$1.asm" "$_gb_d/$1.bin" >&2
+    echo "$_gb_d/$1.bin"
+}
+
+# run_guest BIN OUTFILE [extra emulator args]: run a flat-binary guest as the
+# BIOS image; serial output (CR stripped) goes to OUTFILE, stderr to
+# OUTFILE.err.  Sets GUEST_RC (124 = timed out).
+run_guest() {
+    _rg_bin=$1; _rg_out=$2; shift 2
+    if [ "$PCVM_TEST_EMU" = qemu ]; then
+        set -- "$QEMU" -accel tcg -nographic -m 32 -bios "$_rg_bin" \
+            -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot "$@"
+    else
+        set -- "$PCVM" -accel "$PCVM_ACCEL" -nographic -m 32 -bios "$_rg_bin" \
+            -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot "$@"
+    fi
+    timeout -k 5 "$PCVM_TIMEOUT" "$@" </dev/null >"$_rg_out.raw" 2>"$_rg_out.err"
+    GUEST_RC=$?
+    tr -d '\r' <"$_rg_out.raw" >"$_rg_out"
+}
+
+# accel_missing OUTFILE: true when the run failed because the accelerator is
+# not available in this build or on this host (then the test is skipped).
+accel_missing() {
+    case $GUEST_RC in $GUEST_PASS|$GUEST_FAIL|$GUEST_EXC|124|137) return 1;; esac
+    grep -Eiq "not (built|compiled|available|supported)|unknown accel|invalid accel|no such accel|accelerator.*(unavailable|missing)|/dev/kvm" \
+        "$1.err" "$1" 2>/dev/null
+}
+
+# guest_tap NAME [extra emulator args]: run tests/guest/NAME.bin and report it
+# as TAP: one test per "ok X"/"FAIL X" line the guest prints (the guest's
+# "PLAN n" line says how many to expect), plus one for its exit status.
+guest_tap() {
+    name=$1; shift
+    need_nasm
+    need_emulator
+    bin=$(guest_bin "$name") || exit 99
+    out=$(tap_tmp)/$name.out
+    run_guest "$bin" "$out" "$@"
+    if [ "$PCVM_TEST_EMU" != qemu ] && accel_missing "$out"; then
+        skip_all "-accel $PCVM_ACCEL not available: $(head -n 1 "$out.err")"
+    fi
+    tap_report "$name" "$out"
+}
+
+# tap_report NAME OUTFILE: the TAP part of guest_tap (uses GUEST_RC).
+tap_report() {
+    name=$1; out=$2
+    plan=$(sed -n 's/^PLAN \([0-9][0-9]*\)$/\1/p' "$out" | head -n 1)
+    [ -n "$plan" ] || plan=0
+    echo "1..$((plan + 1))"
+    n=0
+    grep -E '^(ok |FAIL )' "$out" | head -n "$plan" >"$out.checks"
+    while IFS= read -r line; do
+        n=$((n + 1))
+        case $line in
+        "ok "*) echo "ok $n - $name: ${line#ok }";;
+        *) echo "not ok $n - $name: ${line#FAIL }";;
+        esac
+    done <"$out.checks"
+    while [ "$n" -lt "$plan" ]; do
+        n=$((n + 1))
+        echo "not ok $n - $name: check $n never reported (guest stopped early)"
+    done
+    n=$((n + 1))
+    if [ "$GUEST_RC" -eq "$GUEST_PASS" ] && grep -q '^PASS$' "$out"; then
+        echo "ok $n - $name: guest exited with pass status"
+    else
+        case $GUEST_RC in
+        124|137) why="timed out after ${PCVM_TIMEOUT}s";;
+        $GUEST_FAIL) why="guest reported failures";;
+        $GUEST_EXC) why="unexpected exception or interrupt";;
+        *) why="exit status $GUEST_RC";;
+        esac
+        echo "not ok $n - $name: $why"
+        grep -v -E '^(ok |PLAN )' "$out" | head -n 40 | sed 's/^/# /'
+        head -n 20 "$out.err" | sed 's/^/# stderr: /'
+    fi
+}

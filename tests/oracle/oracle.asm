@@ -1,0 +1,595 @@
+; tests/oracle/oracle.asm - the integer-instruction oracle: one source built twice.
+;   guest: nasm -f bin -I tests/guest/ oracle.asm       (runs on pcvm's CPU)
+;   host:  nasm -f elf32 -DHOST oracle.asm; ld -m elf_i386 -N  (runs natively)
+; Both run every instruction below over the same operand values and input
+; flags and print one line per instruction: "name hash", where the hash folds
+; in every case's inputs, EAX EBX ECX EDX and EFLAGS & mask.  The masks keep
+; only the flags (and results) the Intel SDM vol. 2 defines for that
+; instruction and operand; the TAP test compares the lines of the two runs.
+; Assemble with -DVERBOSE to print every case instead (to find the operands
+; that differ), and -DONLY=n to run instruction n alone.
+;
+; Masks (class table below, F = OF SF ZF AF PF CF = 0x8d5):
+;   add adc sub sbb cmp inc dec neg xadd cmpxchg    F
+;   and or xor test                                F - AF
+;   not cbw cwde cwd cdq bswap setcc                F (must be unchanged)
+;   shl shr sar    count 0: F; else SF ZF PF, CF if count < size, OF if count 1
+;   rol ror        count 0: F; else CF SF ZF AF PF (SZAP unchanged), OF if 1
+;   rcl rcr        as rol ror (count masked to 5 bits before the mod 9/17)
+;   shld shrd      count 0: F; count > size: nothing (result undefined too);
+;                  else SF ZF PF CF, OF if count 1
+;   mul imul       CF OF
+;   div idiv       none (faulting inputs are skipped)
+;   bt bts btr btc CF
+;   bsf bsr        ZF; destination ignored when the source is 0
+;   daa das        CF AF SF ZF PF;  aaa aas: CF AF;  aam aad: SF ZF PF
+
+%ifdef HOST
+bits 32
+section .text
+global _start
+_start:
+        cld
+        call oracle_run
+        call out_flush
+        mov eax, 1              ; exit(0)
+        xor ebx, ebx
+        int 0x80
+
+; out_char: AL to a buffer, written to stdout with write(2) when full.
+out_char:
+        pushad
+        mov edi, [out_len]
+        mov [out_buf + edi], al
+        inc edi
+        mov [out_len], edi
+        cmp edi, 4096
+        jb .r
+        call out_flush
+.r:     popad
+        ret
+out_flush:
+        pushad
+        mov eax, 4
+        mov ebx, 1
+        mov ecx, out_buf
+        mov edx, [out_len]
+        int 0x80
+        mov dword [out_len], 0
+        popad
+        ret
+out_len: dd 0
+out_buf: times 4096 db 0
+
+%else
+%include "lib.inc"
+pm_main:
+        call oracle_run
+        PRINT "END"
+        call newline
+        LIB_FINISH
+out_char:
+        jmp putc_32
+%endif
+
+; ---------------------------------------------------------------------------
+; The instructions.  Inputs: EAX=a, EBX=b, ECX=b (shift count in CL),
+; EDX = rol(a,16) ^ b (second source for shld/shrd, cmpxchg), EFLAGS = one of
+; four input patterns.  Stubs must not touch ESI EDI EBP ESP.
+
+; classes: kind, size, mask, fixed count (-1: count from b)
+K_PLAIN equ 0
+K_SHIFT equ 1
+K_ROT   equ 2
+K_RC    equ 3
+K_SHD   equ 4
+K_DIV   equ 5
+K_IDIV  equ 6
+K_BSF   equ 7
+K_UNARY equ 0x100               ; ORed in: b is not an input (one b value)
+
+%macro CLASS 5                  ; name, kind, size, mask, fixed count
+%1:     dd %2, %3, %4, %5
+%endmacro
+CLASS c_arith, K_PLAIN, 32, 0x8d5, -1
+CLASS c_logic, K_PLAIN, 32, 0x8c5, -1
+CLASS c_unary, K_PLAIN | K_UNARY, 32, 0x8d5, -1
+CLASS c_sh8,  K_SHIFT, 8, 0, -1
+CLASS c_sh16, K_SHIFT, 16, 0, -1
+CLASS c_sh32, K_SHIFT, 32, 0, -1
+CLASS c_sh32_1, K_SHIFT | K_UNARY, 32, 0, 1
+CLASS c_rot8, K_ROT, 8, 0, -1
+CLASS c_rot16, K_ROT, 16, 0, -1
+CLASS c_rot32, K_ROT, 32, 0, -1
+CLASS c_rc8,  K_RC, 8, 0, -1
+CLASS c_rc16, K_RC, 16, 0, -1
+CLASS c_rc32, K_RC, 32, 0, -1
+CLASS c_rc32_1, K_RC | K_UNARY, 32, 0, 1
+CLASS c_shd16, K_SHD, 16, 0, -1
+CLASS c_shd32, K_SHD, 32, 0, -1
+CLASS c_shd32_7, K_SHD, 32, 0, 7
+CLASS c_shd16_3, K_SHD, 16, 0, 3
+CLASS c_mul,  K_PLAIN, 32, 0x801, -1
+CLASS c_div8,  K_DIV, 8, 0, -1
+CLASS c_div16, K_DIV, 16, 0, -1
+CLASS c_div32, K_DIV, 32, 0, -1
+CLASS c_idiv8,  K_IDIV, 8, 0, -1
+CLASS c_idiv16, K_IDIV, 16, 0, -1
+CLASS c_idiv32, K_IDIV, 32, 0, -1
+CLASS c_bt,   K_PLAIN, 32, 0x001, -1
+CLASS c_bsf16, K_BSF, 16, 0x040, -1
+CLASS c_bsf32, K_BSF, 32, 0x040, -1
+CLASS c_daa,  K_PLAIN | K_UNARY, 8, 0x0d5, -1
+CLASS c_aaa,  K_PLAIN | K_UNARY, 8, 0x011, -1
+CLASS c_aam,  K_PLAIN | K_UNARY, 8, 0x0c4, -1
+
+%assign n_ins 0
+; INS name, class, instruction(s)...
+%macro INS 3+
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        %3
+        ret
+ins_name_%[n_ins]: db %1, 0
+%endmacro
+
+; ALU r, r in three sizes
+%macro ALU3 2                   ; mnemonic, class
+INS %str(%1 8), %2, %1 al, bl
+INS %str(%1 16), %2, %1 ax, bx
+INS %str(%1 32), %2, %1 eax, ebx
+%endmacro
+
+; the class of instruction number n, recorded for the table
+%macro INSC 3+                  ; name, class, code
+INS %1, %2, %3
+%xdefine ins_class_%[n_ins] %2
+%endmacro
+%macro ALU3C 2
+INSC %str(%1 8), %2, %1 al, bl
+INSC %str(%1 16), %2, %1 ax, bx
+INSC %str(%1 32), %2, %1 eax, ebx
+%endmacro
+
+ALU3C add, c_arith
+ALU3C adc, c_arith
+ALU3C sub, c_arith
+ALU3C sbb, c_arith
+ALU3C cmp, c_arith
+ALU3C and, c_logic
+ALU3C or, c_logic
+ALU3C xor, c_logic
+ALU3C test, c_logic
+INSC "add 32 imm8", c_arith, add eax, -3
+INSC "adc 8 imm", c_arith, adc al, 0x7f
+INSC "sbb 16 imm", c_arith, sbb ax, 0x8000
+INSC "inc 8", c_unary, inc al
+INSC "inc 16", c_unary, inc ax
+INSC "inc 32", c_unary, inc eax
+INSC "dec 8", c_unary, dec al
+INSC "dec 16", c_unary, dec ax
+INSC "dec 32", c_unary, dec eax
+INSC "neg 8", c_unary, neg al
+INSC "neg 16", c_unary, neg ax
+INSC "neg 32", c_unary, neg eax
+INSC "not 8", c_unary, not al
+INSC "not 16", c_unary, not ax
+INSC "not 32", c_unary, not eax
+INSC "shl 8", c_sh8, shl al, cl
+INSC "shl 16", c_sh16, shl ax, cl
+INSC "shl 32", c_sh32, shl eax, cl
+INSC "shr 8", c_sh8, shr al, cl
+INSC "shr 16", c_sh16, shr ax, cl
+INSC "shr 32", c_sh32, shr eax, cl
+INSC "sar 8", c_sh8, sar al, cl
+INSC "sar 16", c_sh16, sar ax, cl
+INSC "sar 32", c_sh32, sar eax, cl
+INSC "shl 32 by 1", c_sh32_1, shl eax, 1
+INSC "shr 32 by 1", c_sh32_1, shr eax, 1
+INSC "sar 32 by 1", c_sh32_1, sar eax, 1
+INSC "rol 8", c_rot8, rol al, cl
+INSC "rol 16", c_rot16, rol ax, cl
+INSC "rol 32", c_rot32, rol eax, cl
+INSC "ror 8", c_rot8, ror al, cl
+INSC "ror 16", c_rot16, ror ax, cl
+INSC "ror 32", c_rot32, ror eax, cl
+INSC "rcl 8", c_rc8, rcl al, cl
+INSC "rcl 16", c_rc16, rcl ax, cl
+INSC "rcl 32", c_rc32, rcl eax, cl
+INSC "rcr 8", c_rc8, rcr al, cl
+INSC "rcr 16", c_rc16, rcr ax, cl
+INSC "rcr 32", c_rc32, rcr eax, cl
+INSC "rcl 32 by 1", c_rc32_1, rcl eax, 1
+INSC "rcr 32 by 1", c_rc32_1, rcr eax, 1
+INSC "shld 16", c_shd16, shld ax, dx, cl
+INSC "shld 32", c_shd32, shld eax, edx, cl
+INSC "shrd 16", c_shd16, shrd ax, dx, cl
+INSC "shrd 32", c_shd32, shrd eax, edx, cl
+INSC "shld 32 imm 7", c_shd32_7, shld eax, edx, 7
+INSC "shrd 16 imm 3", c_shd16_3, shrd ax, dx, 3
+INSC "mul 8", c_mul, mul bl
+INSC "mul 16", c_mul, mul bx
+INSC "mul 32", c_mul, mul ebx
+INSC "imul 8", c_mul, imul bl
+INSC "imul 16", c_mul, imul bx
+INSC "imul 32", c_mul, imul ebx
+INSC "imul 16 r,r", c_mul, imul ax, bx
+INSC "imul 32 r,r", c_mul, imul eax, ebx
+INSC "imul 16 r,r,7", c_mul, imul ax, bx, 7
+INSC "imul 32 r,r,-3", c_mul, imul eax, ebx, -3
+INSC "imul 32 r,r,imm32", c_mul, imul eax, ebx, 0x12345
+INSC "div 8", c_div8, div bl
+INSC "div 16", c_div16, div bx
+INSC "div 32", c_div32, div ebx
+INSC "idiv 8", c_idiv8, idiv bl
+INSC "idiv 16", c_idiv16, idiv bx
+INSC "idiv 32", c_idiv32, idiv ebx
+INSC "bt 16", c_bt, bt ax, bx
+INSC "bt 32", c_bt, bt eax, ebx
+INSC "bts 16", c_bt, bts ax, bx
+INSC "bts 32", c_bt, bts eax, ebx
+INSC "btr 16", c_bt, btr ax, bx
+INSC "btr 32", c_bt, btr eax, ebx
+INSC "btc 16", c_bt, btc ax, bx
+INSC "btc 32", c_bt, btc eax, ebx
+INSC "bt 32 imm", c_bt, bt eax, 31
+INSC "btc 32 imm", c_bt, btc eax, 7
+INSC "bsf 16", c_bsf16, bsf ax, bx
+INSC "bsf 32", c_bsf32, bsf eax, ebx
+INSC "bsr 16", c_bsf16, bsr ax, bx
+INSC "bsr 32", c_bsf32, bsr eax, ebx
+INSC "daa", c_daa, daa
+INSC "das", c_daa, das
+INSC "aaa", c_aaa, aaa
+INSC "aas", c_aaa, aas
+INSC "aam 10", c_aam, aam
+INSC "aam 16", c_aam, aam 16
+INSC "aad 10", c_aam, aad
+INSC "aad 7", c_aam, aad 7
+INSC "cbw", c_unary, cbw
+INSC "cwde", c_unary, cwde
+INSC "cwd", c_unary, cwd
+INSC "cdq", c_unary, cdq
+INSC "bswap", c_unary, bswap eax
+INSC "xadd 8", c_arith, xadd bl, al
+INSC "xadd 16", c_arith, xadd bx, ax
+INSC "xadd 32", c_arith, xadd ebx, eax
+INSC "cmpxchg 8", c_arith, cmpxchg bl, dl
+INSC "cmpxchg 16", c_arith, cmpxchg bx, dx
+INSC "cmpxchg 32", c_arith, cmpxchg ebx, edx
+%assign c 0
+%rep 16                         ; setcc cl after cmp eax, ebx, all conditions
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        cmp eax, ebx
+        db 0x0f, 0x90 + c, 0xc1
+        ret
+%substr cdig "0123456789abcdef" c + 1
+ins_name_%[n_ins]: db "setcc ", cdig, 0
+%xdefine ins_class_%[n_ins] c_arith
+%assign c c + 1
+%endrep
+
+; the table: stub, name, class
+ins_table:
+%assign i 1
+%rep n_ins
+        dd ins_%[i], ins_name_%[i], ins_class_%[i]
+%assign i i + 1
+%endrep
+        dd 0, 0, 0
+
+values:
+        dd 0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33
+        dd 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000
+        dd 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff
+        dd 0x12345678, 0x9abcdef0, 0xdeadbeef, 0x0badf00d
+        dd 0x55555555, 0xaaaaaaaa, 0x000000f9, 0x00008ff6
+        dd 0x99, 0x9a, 0x0a, 0x3f6
+N_VALUES equ ($ - values) / 4
+fvalues:                        ; input EFLAGS
+        dd 0x002, 0x8d7, 0x003, 0x012
+N_FVALUES equ ($ - fvalues) / 4
+
+oracle_run:
+        mov dword [cur_ins], ins_table
+        mov dword [cur_idx], 0
+.ins:   mov esi, [cur_ins]
+        cmp dword [esi], 0
+        je .done
+        inc dword [cur_idx]
+%ifdef ONLY                     ; -DONLY=n: instruction n (1-based) alone
+        cmp dword [cur_idx], ONLY
+        jne .next
+%endif
+        mov ebx, [esi + 8]
+        mov eax, [ebx]
+        mov [cur_kind], eax
+        mov eax, [ebx + 4]
+        mov [cur_size], eax
+        mov eax, [ebx + 8]
+        mov [cur_mask], eax
+        mov eax, [ebx + 12]
+        mov [cur_cnt], eax
+        mov dword [hash], 0x811c9dc5
+        mov dword [vi], 0
+.li:    mov dword [vj], 0
+.lj:    mov dword [vf], 0
+.lf:    call run_case
+        inc dword [vf]
+        cmp dword [vf], N_FVALUES
+        jb .lf
+        test dword [cur_kind], K_UNARY
+        jnz .nj
+        inc dword [vj]
+        cmp dword [vj], N_VALUES
+        jb .lj
+.nj:    inc dword [vi]
+        cmp dword [vi], N_VALUES
+        jb .li
+%ifndef VERBOSE
+        mov esi, [cur_ins]
+        mov esi, [esi + 4]
+        call out_str
+        mov al, ' '
+        call out_char
+        mov eax, [hash]
+        call out_hex
+        mov al, 10
+        call out_char
+%endif
+.next:  add dword [cur_ins], 12
+        jmp .ins
+.done:  ret
+
+; one case: inputs from vi vj vf
+run_case:
+        mov eax, [vi]
+        mov eax, [values + eax * 4]
+        mov [in_a], eax
+        mov ebx, [vj]
+        mov ebx, [values + ebx * 4]
+        mov [in_b], ebx
+        mov ecx, [vf]
+        mov ecx, [fvalues + ecx * 4]
+        mov [in_f], ecx
+        rol eax, 16
+        xor eax, ebx
+        mov [in_edx], eax
+        mov dword [skip], 0
+        mov eax, [cur_kind]
+        and eax, 0xff
+        cmp eax, K_DIV
+        je .div
+        cmp eax, K_IDIV
+        je .idiv
+        jmp .run
+.div:   call size_mask          ; EDX = mask
+        mov ecx, [in_b]
+        and ecx, edx
+        jz .skip
+        mov eax, [in_a]         ; high half = (rol(a,16) & m) mod divisor < divisor
+        rol eax, 16
+        and eax, edx
+        xor edx, edx
+        div ecx
+        cmp dword [cur_size], 8
+        jne .div1
+        mov eax, [in_a]
+        and eax, 0xffff00ff
+        shl edx, 8
+        or eax, edx
+        mov [in_a], eax
+        jmp .run
+.div1:  mov [in_edx], edx
+        jmp .run
+.idiv:  call size_mask
+        mov ecx, [in_b]
+        and ecx, edx
+        jz .skip
+        cmp ecx, edx            ; divisor -1 and dividend minimum overflows
+        jne .idiv1
+        mov eax, [in_a]
+        and eax, edx
+        shr edx, 1
+        inc edx                 ; sign bit alone
+        cmp eax, edx
+        je .skip
+.idiv1: mov eax, [in_a]         ; dividend = sign extension of the low part
+        mov edx, [cur_size]
+        cmp edx, 8
+        jne .idiv16
+        movsx ax, al
+        mov [in_a], eax
+        jmp .run
+.idiv16:
+        cmp edx, 16
+        jne .idiv32
+        cwd
+        movzx edx, dx
+        mov [in_edx], edx
+        jmp .run
+.idiv32:
+        cdq
+        mov [in_edx], edx
+        jmp .run
+.skip:  ret
+
+.run:   mov esi, [cur_ins]
+        mov esi, [esi]
+        mov eax, [in_a]
+        mov ebx, [in_b]
+        mov ecx, ebx
+        mov edx, [in_edx]
+        push dword [in_f]
+        popfd
+        call esi
+        pushfd
+        mov [r_eax], eax
+        mov [r_ebx], ebx
+        mov [r_ecx], ecx
+        mov [r_edx], edx
+        pop eax
+        mov [r_fl], eax
+        push dword 0x002
+        popfd
+        cld
+        call case_mask          ; EAX = flag mask, may clear results
+        and [r_fl], eax
+        ; fold the case into the hash
+        mov eax, [in_a]
+        call fold
+        mov eax, [in_b]
+        call fold
+        mov eax, [in_f]
+        call fold
+        mov eax, [r_eax]
+        call fold
+        mov eax, [r_ebx]
+        call fold
+        mov eax, [r_ecx]
+        call fold
+        mov eax, [r_edx]
+        call fold
+        mov eax, [r_fl]
+        call fold
+%ifdef VERBOSE
+        mov esi, [cur_ins]
+        mov esi, [esi + 4]
+        call out_str
+        mov esi, in_a
+        mov ecx, 9
+.v:     mov al, ' '
+        call out_char
+        lodsd
+        call out_hex
+        dec ecx
+        jnz .v
+        mov al, 10
+        call out_char
+%endif
+        ret
+
+fold:   mov edx, [hash]
+        rol edx, 5
+        xor edx, eax
+        add edx, 0x9e3779b9
+        mov [hash], edx
+        ret
+
+; EDX = all-ones mask of the operand size
+size_mask:
+        mov edx, 0xff
+        cmp dword [cur_size], 8
+        je .r
+        mov edx, 0xffff
+        cmp dword [cur_size], 16
+        je .r
+        mov edx, 0xffffffff
+.r:     ret
+
+; EAX = defined-flags mask of the current case; clears undefined results.
+case_mask:
+        mov ecx, [cur_cnt]      ; count: fixed, or b & 31
+        cmp ecx, -1
+        jne .c
+        mov ecx, [in_b]
+        and ecx, 31
+.c:     mov edx, [cur_kind]
+        and edx, 0xff
+        mov eax, [cur_mask]
+        cmp edx, K_BSF
+        je .bsf
+        cmp edx, K_SHIFT
+        jb .r
+        cmp edx, K_SHD
+        ja .r
+        mov eax, 0x8d5          ; count 0: nothing changes
+        test ecx, ecx
+        jz .r
+        cmp edx, K_SHIFT
+        je .shift
+        cmp edx, K_SHD
+        je .shd
+        mov eax, 0x0d5          ; rotates: CF, SZAP unchanged
+        jmp .of
+.shift: mov eax, 0x0c4
+        cmp ecx, [cur_size]
+        jae .of
+        or eax, 0x001
+        jmp .of
+.shd:   cmp ecx, [cur_size]
+        jbe .shd1
+        xor eax, eax            ; count > size: result and flags undefined
+        mov [r_eax], eax
+        ret
+.shd1:  mov eax, 0x0c5
+.of:    cmp ecx, 1
+        jne .r
+        or eax, 0x800
+.r:     ret
+.bsf:   call size_mask
+        test [in_b], edx
+        jnz .r
+        mov dword [r_eax], 0    ; source 0: destination undefined
+        ret
+
+out_str:
+        push eax
+        push esi
+.l:     lodsb
+        test al, al
+        jz .e
+        call out_char
+        jmp .l
+.e:     pop esi
+        pop eax
+        ret
+
+out_hex:
+        push ecx
+        push eax
+        mov ecx, 8
+.l:     rol eax, 4
+        push eax
+        and al, 15
+        add al, '0'
+        cmp al, '9'
+        jbe .d
+        add al, 'a' - '0' - 10
+.d:     call out_char
+        pop eax
+        dec ecx
+        jnz .l
+        pop eax
+        pop ecx
+        ret
+
+; variables in a page of their own: writes next to code would look like
+; self-modifying code to a translating CPU and slow it down a lot
+align 4096
+cur_ins:  dd 0
+cur_idx:  dd 0
+cur_kind: dd 0
+cur_size: dd 0
+cur_mask: dd 0
+cur_cnt:  dd 0
+vi:       dd 0
+vj:       dd 0
+vf:       dd 0
+in_a:     dd 0
+in_b:     dd 0
+in_f:     dd 0
+in_edx:   dd 0
+r_eax:    dd 0
+r_ebx:    dd 0
+r_ecx:    dd 0
+r_edx:    dd 0
+r_fl:     dd 0
+hash:     dd 0
+skip:     dd 0
+
+
+%ifndef HOST
+LIB_END
+%endif
