@@ -12,9 +12,6 @@
 #include "core/options.h"
 #include "hw/pc.h"
 
-/* The software CPU registers itself here once it is linked in. */
-extern const AccelOps tcg_accel_ops __attribute__((weak));
-
 const AccelOps *current_accel;
 
 static void on_signal(int sig)
@@ -37,9 +34,7 @@ static void machine_pause(void)
 
 static const AccelOps *accel_by_name(const char *name)
 {
-    if (!strcmp(name, "kvm"))
-        return &kvm_accel_ops;
-    return &tcg_accel_ops;   /* NULL while the software CPU is not linked in */
+    return strcmp(name, "kvm") ? &tcg_accel_ops : &kvm_accel_ops;
 }
 
 /*
@@ -57,15 +52,7 @@ static const AccelOps *pick_accel(const PcvmConfig *cfg)
             info_report("using KVM (hardware virtualization)");
             return &kvm_accel_ops;
         }
-        if (!&tcg_accel_ops) {
-            if (r == 0) {
-                info_report("using KVM: %s; the software CPU is not built yet", why);
-                return &kvm_accel_ops;
-            }
-            error_report("%s, and the software CPU is not built yet", why);
-            return NULL;
-        }
-        info_report("using the software CPU: %s", r == 0 ? why : why);
+        info_report("using the software CPU: %s", why);
         return &tcg_accel_ops;
     }
 
@@ -74,11 +61,6 @@ static const AccelOps *pick_accel(const PcvmConfig *cfg)
     for (char *name = strtok_r(list, ":", &save); name && !found;
          name = strtok_r(NULL, ":", &save)) {
         const AccelOps *ops = accel_by_name(name);
-        if (!ops) {
-            error_report("-accel %s: the software CPU (translator) is not built yet; use -accel kvm",
-                         name);
-            continue;
-        }
         why[0] = '\0';
         if (ops->probe(why, sizeof(why), &hw) == 0)
             found = ops;
@@ -143,7 +125,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (cfg.accel && !strcmp(cfg.accel, "help")) {
-        printf("Accelerators supported in pcvm binary:\n%skvm\n", &tcg_accel_ops ? "tcg\n" : "");
+        printf("Accelerators supported in pcvm binary:\ntcg\nkvm\n");
         return 0;
     }
     if (check_unsupported(&cfg) || pc_preflight(&cfg) < 0)

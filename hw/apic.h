@@ -31,7 +31,7 @@
  *
  * The board connects the I/O APIC with
  *     ioapic_create(IOAPIC_DEFAULT_BASE, apic_bus_deliver, NULL);
- *     apic_bus_set_eoi_hook((ApicEoiHookFn *)ioapic_eoi, ioapic);
+ *     apic_bus_set_eoi_hook(ioapic_eoi, ioapic);
  *
  * Timer: counts the 1 GHz APIC bus clock (1 tick per virtual ns) through the
  * divide configuration register; TSC-deadline mode converts TSC values to
@@ -102,6 +102,7 @@ typedef struct APICState {
     uint8_t lint_level;         /* bit n: LINTn input level */
     Timer timer;
     /* wiring (not saved) */
+    uint8_t initial_id;         /* what reset puts back in the ID register */
     uint64_t tsc_hz;
     const APICCpuOps *ops;
     void *opaque;
@@ -116,8 +117,6 @@ extern const DeviceInfo apic_info;
  * index or ID is taken or out of range.
  */
 APICState *apic_create(int cpu_index, uint8_t apic_id, const APICCpuOps *ops, void *opaque);
-/* Take it off the bus and free it (tests, hot-unplug). */
-void apic_destroy(APICState *s);
 /* Map the shared xAPIC page at APIC_DEFAULT_BASE (once, after the APICs). */
 int apic_mmio_map(void);
 /* The APIC of vCPU cpu_index, NULL if none. */

@@ -98,8 +98,9 @@ IrqLine ioapic_irq(IOAPICState *s, int gsi)
     return irq_line(ioapic_set_irq, s, gsi);
 }
 
-void ioapic_eoi(IOAPICState *s, uint8_t vector)
+void ioapic_eoi(void *opaque, uint8_t vector)
 {
+    IOAPICState *s = opaque;
     bool again = false;
 
     for (int i = 0; i < IOAPIC_NUM_PINS; i++) {

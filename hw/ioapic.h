@@ -64,7 +64,7 @@ IrqLine ioapic_irq(IOAPICState *s, int gsi);
  * level-triggered interrupt): clear remote IRR of the pins using that vector
  * and resend those whose line is still asserted.
  */
-void ioapic_eoi(IOAPICState *s, uint8_t vector);
+void ioapic_eoi(void *opaque, uint8_t vector);   /* opaque: IOAPICState * */
 
 extern const struct MemOps ioapic_mmio_ops;
 

@@ -49,7 +49,6 @@ typedef struct KVMSlot {
     bool keep;               /* scratch during a commit */
 } KVMSlot;
 
-
 static struct {
     int sys_fd, vm_fd;
     int run_size;
@@ -90,7 +89,7 @@ static struct {
 static __thread KVMVcpu *kvm_current_vcpu;
 
 /* ------------------------------------------------------------------ */
-/* ioctl helpers */
+/* capabilities */
 
 static int kvm_check_extension(int cap)
 {
@@ -259,14 +258,15 @@ static void kvm_kick_handler(int sig)
     /* KVM polls immediate_exit on entry: closes the race with a kick that
      * lands just before KVM_RUN (api.rst, "immediate_exit"). */
     if (v && v->run)
-        v->run->immediate_exit = 1;
+        __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELAXED);
 }
 
 /* Make v leave (or not enter) KVM_RUN.  Called with kvm.lock held. */
 static void kvm_vcpu_kick_locked(KVMVcpu *v)
 {
     if (v->in_run && v != kvm_current_vcpu) {
-        v->run->immediate_exit = 1;
+        /* The page is shared with the kernel and the vCPU's signal handler. */
+        __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELAXED);
         if (v->thread_started)
             pthread_kill(v->thread, KVM_SIG_KICK);
     }
@@ -833,7 +833,7 @@ static void *kvm_vcpu_thread(void *opaque)
          * returns -EINTR without running guest code.
          */
         complete_only = v->io_pending && (kvm_vcpu_should_park(v) || v->kick);
-        v->run->immediate_exit = complete_only;
+        __atomic_store_n(&v->run->immediate_exit, complete_only, __ATOMIC_RELAXED);
         v->in_run = true;
         pthread_mutex_unlock(&kvm.lock);
 

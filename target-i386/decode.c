@@ -30,6 +30,27 @@ static uint32_t decode_rd(const uint8_t *b, int n)
 static const uint8_t decode_base16[8] = { R_EBX, R_EBX, R_EBP, R_EBP, R_ESI, R_EDI, R_EBP, R_EBX };
 static const uint8_t decode_index16[8] = { R_ESI, R_EDI, R_ESI, R_EDI, EA_NONE, EA_NONE, EA_NONE, EA_NONE };
 
+/* LOCK is only valid on memory-destination read-modify-write forms (SDM vol. 2, LOCK) */
+static bool decode_lock_ok(const DInsn *d)
+{
+    int op = d->op;
+    if (d->mod == 3)
+        return false;
+    if (op < 0x38 && (op & 7) < 2)
+        return true;
+    switch (op) {
+    case 0x80: case 0x81: case 0x82: case 0x83: return d->reg != 7;
+    case 0x86: case 0x87: return true;
+    case 0xf6: case 0xf7: return d->reg == 2 || d->reg == 3;
+    case 0xfe: case 0xff: return d->reg < 2;
+    case 0x1ab: case 0x1b3: case 0x1bb: return true;
+    case 0x1ba: return d->reg >= 5;
+    case 0x1b0: case 0x1b1: case 0x1c0: case 0x1c1: return true;
+    case 0x1c7: return d->reg == 1;
+    }
+    return false;
+}
+
 /* Pick a specialised handler for the hot forms (see H_* in tcg.h). */
 static void decode_specialise(DInsn *d)
 {
@@ -282,6 +303,9 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
     d->pfx = pfx;
     d->len = p;
     d->h = op;
-    decode_specialise(d);
+    if ((pfx & PFX_LOCK) && !decode_lock_ok(d))
+        d->h = H_UD;
+    else
+        decode_specialise(d);
     return p;
 }

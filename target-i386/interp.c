@@ -851,6 +851,9 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
     INTERP_JCC(8) INTERP_JCC(9) INTERP_JCC(10) INTERP_JCC(11)
     INTERP_JCC(12) INTERP_JCC(13) INTERP_JCC(14) INTERP_JCC(15)
 
+    case H_UD:
+        UD();
+
     /* ---- generic forms, by opcode ---- */
     /* ALU r/m, reg / reg, r/m / acc, imm */
     case 0x00: case 0x01: case 0x08: case 0x09: case 0x10: case 0x11: case 0x18: case 0x19:

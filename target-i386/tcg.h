@@ -66,7 +66,8 @@ enum {
     H_ALU_RI32 = H_ALU_RR32 + 8,
     H_SHIFT_RI32 = H_ALU_RI32 + 8,
     H_JCC = H_SHIFT_RI32 + 8,   /* + condition (16) */
-    H_LAST = H_JCC + 16,
+    H_UD = H_JCC + 16,      /* invalid encoding (LOCK misuse): #UD */
+    H_LAST,
 };
 
 /* Opcode attributes (decode.def) */

@@ -4,7 +4,8 @@
 # board's PIC/PIT (kernel-irqchip=off), and the software CPU.  Each prints
 # through the 16550 (byte by byte and with REP OUTSB), reads the RTC, takes
 # PIT interrupts through the 8259 and exits through isa-debug-exit with 0x21
-# (status 67); the outputs must agree.
+# (status 67); the outputs must agree.  tests/guest/smp-real.bin then checks
+# that a second vCPU starts (-smp 2).
 # An accelerator that is missing here (no /dev/kvm, translator not built) is
 # skipped with the reason pcvm gives.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -86,6 +87,28 @@ for variant in kvm kvm-userspace-irqchip tcg; do
     else
         tap NOTOK "$variant: output differs from $first_variant"
         diff "$first_out" "$out.norm" | sed 's/^/# /'
+    fi
+done
+
+# Two vCPUs: CPU 0 starts CPU 1 with INIT/STARTUP IPIs (tests/guest/smp-real.asm).
+smp_bin=$(guest_bin smp-real) || exit 99
+for PCVM_ACCEL in kvm tcg; do
+    variant=$PCVM_ACCEL-smp2
+    out=$tmp/$variant.out
+    run_guest "$smp_bin" "$out" -smp 2
+    if accel_missing "$out"; then
+        why=$(grep -v '^$' "$out.err" | head -n 1)
+        why=${why:-accelerator not available}
+        skipped="$skipped; $variant: $why"
+        echo "# $variant skipped: $why"
+        continue
+    fi
+    ran=$((ran + 1))
+    if [ "$GUEST_RC" -eq "$EXPECT_RC" ] && grep -qx 'smp: cpu 1 started' "$out"; then
+        tap OK "$variant: CPU 1 started by INIT/STARTUP IPIs"
+    else
+        tap NOTOK "$variant: exit status $GUEST_RC: $(grep '^smp:' "$out" | tail -n 1)"
+        sed 's/^/# stderr: /' "$out.err" | head -n 30
     fi
 done
 

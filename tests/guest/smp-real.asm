@@ -97,10 +97,10 @@ start:
 
         ; wait for the check-in; a second STARTUP halfway, as the SDM's
         ; universal start-up algorithm does
-        mov ebx, 0x200000
+        mov ebx, 0x40000
 .poll:  cmp byte [CHECKIN], 0
         jne .up
-        cmp ebx, 0x100000
+        cmp ebx, 0x20000
         jne .no_sipi
         mov ecx, MSR_X2APIC_ICR
         mov edx, 1

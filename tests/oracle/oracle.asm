@@ -270,6 +270,68 @@ ins_name_%[n_ins]: db "setcc ", cdig, 0
 %assign c c + 1
 %endrep
 
+; memory-destination forms: [scratch] starts as a (the dword), EAX is reloaded
+; from it afterwards
+%macro INSM 3+
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        mov [scratch], eax
+        %3
+        mov eax, [scratch]
+        ret
+ins_name_%[n_ins]: db %1, 0
+%xdefine ins_class_%[n_ins] %2
+%endmacro
+INSM "add 32 mem,reg", c_arith, add [scratch], ebx
+INSM "sub 16 mem,reg", c_arith, sub [scratch], bx
+INSM "adc 8 mem,reg", c_arith, adc [scratch], bl
+INSM "sbb 32 reg,mem", c_arith, sbb ebx, [scratch]
+INSM "and 32 mem,reg", c_logic, and [scratch], ebx
+INSM "or 8 mem,imm", c_logic, or byte [scratch], 0x81
+INSM "cmp 16 mem,imm8", c_arith, cmp word [scratch], -2
+INSM "neg 32 mem", c_unary, neg dword [scratch]
+INSM "inc 16 mem", c_unary, inc word [scratch]
+INSM "not 8 mem", c_unary, not byte [scratch]
+INSM "shl 32 mem", c_sh32, shl dword [scratch], cl
+INSM "sar 8 mem", c_sh8, sar byte [scratch], cl
+INSM "shr 16 mem", c_sh16, shr word [scratch], cl
+INSM "rcr 16 mem", c_rc16, rcr word [scratch], cl
+INSM "rol 32 mem", c_rot32, rol dword [scratch], cl
+INSM "shld 32 mem", c_shd32, shld [scratch], edx, cl
+INSM "shrd 16 mem", c_shd16, shrd [scratch], dx, cl
+INSM "xadd 32 mem", c_arith, xadd [scratch], ebx
+INSM "xadd 8 mem", c_arith, xadd [scratch], bl
+INSM "mul 32 mem", c_mul, mul dword [scratch]
+INSM "imul 32 reg,mem", c_mul, imul ebx, [scratch]
+INSM "imul 16 reg,mem,imm", c_mul, imul bx, [scratch], 300
+; cmpxchg with memory: [scratch] = b, compared with EAX = a
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        mov [scratch], ebx
+        cmpxchg [scratch], edx
+        mov ebx, [scratch]
+        ret
+ins_name_%[n_ins]: db "cmpxchg 32 mem", 0
+%xdefine ins_class_%[n_ins] c_arith
+; bit string ops on memory: offset b & 63 into [scratch] (a) : [scratch+4] (b)
+%macro INSBT 2
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        mov [scratch], eax
+        mov [scratch + 4], ebx
+        and ebx, 63             ; (flags: only CF is compared, set by the op)
+        %2 [scratch], ebx
+        mov eax, [scratch]
+        mov edx, [scratch + 4]
+        ret
+ins_name_%[n_ins]: db %1, 0
+%xdefine ins_class_%[n_ins] c_bt
+%endmacro
+INSBT "bt 32 mem,reg", bt
+INSBT "bts 32 mem,reg", bts
+INSBT "btr 32 mem,reg", btr
+INSBT "btc 32 mem,reg", btc
+
 ; the table: stub, name, class
 ins_table:
 %assign i 1
@@ -568,6 +630,7 @@ out_hex:
 ; variables in a page of their own: writes next to code would look like
 ; self-modifying code to a translating CPU and slow it down a lot
 align 4096
+scratch:  dd 0, 0
 cur_ins:  dd 0
 cur_idx:  dd 0
 cur_kind: dd 0
