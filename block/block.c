@@ -497,11 +497,14 @@ int blk_open(BlockBackend **pblk, const char *filename, const char *format, unsi
             r = -ENOTSUP;
             goto fail;
         }
-        warn_report("Image format was not specified for '%s' and probing guessed raw. "
-                    "Automatically detecting the format is dangerous for raw images, write "
-                    "operations on block 0 will be restricted. Specify the 'raw' format "
-                    "explicitly to remove the restrictions.", filename);
-        blk->probed_raw = true;
+        /* as QEMU: only an image pcvm may write gets the warning and the guard */
+        if (writable) {
+            warn_report("Image format was not specified for '%s' and probing guessed raw. "
+                        "Automatically detecting the format is dangerous for raw images, "
+                        "write operations on block 0 will be restricted. Specify the 'raw' "
+                        "format explicitly to remove the restrictions.", filename);
+            blk->probed_raw = true;
+        }
     } else if (!strcmp(format, "qcow2")) {
         error_report("%s: qcow2 is not supported yet", blk->what);
         r = -ENOTSUP;
@@ -577,8 +580,9 @@ void blk_close(BlockBackend *blk)
     pthread_cond_signal(&blk->cond);
     pthread_mutex_unlock(&blk->lock);
     pthread_join(blk->thread, NULL);
-    if (!blk->overlay_map && blk->bs.drv->flush(&blk->bs) < 0)
-        warn_report("%s: flush at exit failed: %s", blk->what, strerror(errno));
+    int r = blk->overlay_map ? 0 : blk->bs.drv->flush(&blk->bs);
+    if (r < 0)
+        warn_report("%s: flush at exit failed: %s", blk->what, strerror(-r));
     blk->bs.drv->close(&blk->bs);
     close(blk->bs.fd);
     if (blk->overlay.fd >= 0)

@@ -81,17 +81,12 @@ static int check_unsupported(const PcvmConfig *cfg)
             return -1;
         }
     }
-    if (cfg->nr_drives) {
-        error_report("%s: disks and CD-ROMs are not supported yet", cfg->drives[0].option);
+    if (!cfg->kernel && (cfg->initrd || cfg->append)) {
+        error_report("%s only allowed with -kernel", cfg->initrd ? "-initrd" : "-append");
         return -1;
     }
-    if (cfg->kernel || cfg->initrd || cfg->append) {
-        const char *opt = cfg->kernel ? "-kernel" : cfg->initrd ? "-initrd" : "-append";
-        if (cfg->kernel && access(cfg->kernel, R_OK) != 0) {
-            error_report("-kernel %s: %s", cfg->kernel, strerror(errno));
-            return -1;
-        }
-        error_report("%s: direct kernel boot is not supported yet", opt);
+    if (cfg->kernel && access(cfg->kernel, R_OK) != 0) {
+        error_report("-kernel %s: %s", cfg->kernel, strerror(errno));
         return -1;
     }
     if (cfg->smp > 1) {

@@ -165,8 +165,12 @@ ShutdownCause machine_pending_request(void)
 void mainloop_poll(int timeout_ms)
 {
     struct epoll_event evs[16];
-    int64_t deadline = timers_deadline_ns();
+    int64_t deadline;
     int n;
+
+    bql_lock();                 /* vCPU threads arm timers under the lock */
+    deadline = timers_deadline_ns();
+    bql_unlock();
 
     if (deadline >= 0) {
         int64_t ms = (deadline + 999999) / 1000000;

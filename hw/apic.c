@@ -382,6 +382,16 @@ void apic_bus_deliver(void *opaque, uint8_t dest, bool dest_logical, uint8_t vec
                   level_trigger);
 }
 
+void apic_msi_deliver(uint64_t addr, uint32_t data)
+{
+    if ((addr & ~0xfffffULL) != APIC_DEFAULT_BASE) {
+        trace(LOG_GUEST_ERROR, "apic: MSI to 0x%llx dropped\n", (unsigned long long)addr);
+        return;
+    }
+    apic_bus_send(NULL, APIC_SH_NONE, (addr >> 12) & 0xff, addr & 4, (data >> 8) & 7,
+                  data & 0xff, data & (1u << 15));
+}
+
 void apic_bus_set_eoi_hook(ApicEoiHookFn *fn, void *opaque)
 {
     apic_eoi_hook = fn;

@@ -151,6 +151,13 @@ void apic_set_lint(APICState *s, int pin, int level);
 /* The APIC bus: what the I/O APIC (or an MSI) sends.  opaque is unused. */
 void apic_bus_deliver(void *opaque, uint8_t dest, bool dest_logical, uint8_t vector,
                       uint8_t delivery_mode, bool level_trigger);
+/*
+ * An MSI write (address 0xfeeXXXXX, data) as a message on the bus: address
+ * bits 19:12 destination, bit 2 logical; data bits 7:0 vector, 10:8
+ * delivery mode, 15 level.  Addresses outside 0xfee00000-0xfeefffff are
+ * dropped.
+ */
+void apic_msi_deliver(uint64_t addr, uint32_t data);
 /* Who hears EOIs of level-triggered vectors (the I/O APIC). */
 typedef void ApicEoiHookFn(void *opaque, uint8_t vector);
 void apic_bus_set_eoi_hook(ApicEoiHookFn *fn, void *opaque);

@@ -1,8 +1,8 @@
 /*
- * Intel 8042 keyboard controller: controller commands, command byte, output
- * port (A20, reset), and the command protocol of a PS/2 keyboard and mouse
- * as firmware and drivers probe them (IBM PS/2 Technical Reference).  Key
- * and mouse input come with the input front ends.
+ * Intel 8042 keyboard controller (IBM PS/2 Technical Reference, keyboard/
+ * auxiliary device controller): controller commands, command byte, output
+ * port (A20, reset), and the byte traffic to the PS/2 keyboard and mouse of
+ * hw/ps2.c.
  */
 #include "core/common.h"
 #include "core/cpus.h"
@@ -10,6 +10,7 @@
 #include "core/ioport.h"
 #include "core/mainloop.h"
 #include "hw/i8042.h"
+#include "hw/ps2.h"
 
 /* Status register (port 0x64 read) */
 #define KBD_STAT_OBF       0x01
@@ -53,18 +54,6 @@
 #define KBD_OUT_OBF   0x10
 #define KBD_OUT_MOUSE_OBF 0x20
 
-/* Device replies */
-#define PS2_ACK       0xfa
-#define PS2_RESEND    0xfe
-#define PS2_BAT_OK    0xaa
-
-#define QUEUE_SIZE 16
-
-typedef struct PS2Queue {
-    uint8_t data[QUEUE_SIZE];
-    uint8_t rptr, count;
-} PS2Queue;
-
 struct I8042State {
     uint8_t status;
     uint8_t mode;
@@ -72,40 +61,19 @@ struct I8042State {
     uint8_t pending_cmd;       /* controller command waiting for its data byte */
     uint8_t obuf;              /* what port 0x60 returns */
     bool obuf_mouse;
-    PS2Queue kbd, mouse;
-    uint8_t kbd_cmd, mouse_cmd;   /* device command waiting for an argument */
-    bool kbd_scanning, mouse_streaming;
-    uint8_t kbd_scancode_set, kbd_leds;
-    uint8_t mouse_rate, mouse_resolution, mouse_scaling, mouse_id;
+    PS2KbdState *kbd;
+    PS2MouseState *mouse;
     IrqLine kbd_irq, mouse_irq;
 };
 
-static void queue_push(PS2Queue *q, uint8_t b)
-{
-    if (q->count == QUEUE_SIZE)
-        return;       /* a real device drops bytes when its buffer is full */
-    q->data[(q->rptr + q->count) % QUEUE_SIZE] = b;
-    q->count++;
-}
-
-static int queue_pop(PS2Queue *q)
-{
-    if (!q->count)
-        return -1;
-    uint8_t b = q->data[q->rptr];
-    q->rptr = (q->rptr + 1) % QUEUE_SIZE;
-    q->count--;
-    return b;
-}
-
-/* Move the next byte into the output buffer and drive IRQ 1/12. */
+/* Move the next device byte into the output buffer and drive IRQ 1/12. */
 static void i8042_update(I8042State *s)
 {
     if (!(s->status & KBD_STAT_OBF)) {
         int b = -1;
-        if (!(s->mode & KBD_MODE_DISABLE_KBD) && (b = queue_pop(&s->kbd)) >= 0) {
+        if (!(s->mode & KBD_MODE_DISABLE_KBD) && (b = ps2_kbd_read(s->kbd)) >= 0) {
             s->obuf_mouse = false;
-        } else if (!(s->mode & KBD_MODE_DISABLE_MOUSE) && (b = queue_pop(&s->mouse)) >= 0) {
+        } else if (!(s->mode & KBD_MODE_DISABLE_MOUSE) && (b = ps2_mouse_read(s->mouse)) >= 0) {
             s->obuf_mouse = true;
         }
         if (b >= 0) {
@@ -120,6 +88,12 @@ static void i8042_update(I8042State *s)
     bool full = s->status & KBD_STAT_OBF;
     irq_set(&s->kbd_irq, full && !s->obuf_mouse && (s->mode & KBD_MODE_KBD_INT));
     irq_set(&s->mouse_irq, full && s->obuf_mouse && (s->mode & KBD_MODE_MOUSE_INT));
+}
+
+/* A device has bytes for us. */
+static void i8042_ps2_notify(void *opaque)
+{
+    i8042_update(opaque);
 }
 
 /* A byte from the controller itself (command replies) goes out first. */
@@ -143,117 +117,10 @@ static void i8042_set_outport(I8042State *s, uint8_t val)
         machine_request_reset("keyboard controller output port");
 }
 
-static void kbd_reset_dev(I8042State *s)
+static void i8042_set_mode(I8042State *s, uint8_t val)
 {
-    s->kbd_scanning = true;
-    s->kbd_scancode_set = 2;
-    s->kbd_leds = 0;
-    s->kbd_cmd = 0;
-}
-
-static void kbd_write(I8042State *s, uint8_t val)
-{
-    if (s->kbd_cmd) {
-        uint8_t cmd = s->kbd_cmd;
-        s->kbd_cmd = 0;
-        if (cmd == 0xed)
-            s->kbd_leds = val & 7;
-        else if (cmd == 0xf0 && val == 0)
-            queue_push(&s->kbd, PS2_ACK), queue_push(&s->kbd, s->kbd_scancode_set);
-        else if (cmd == 0xf0 && val <= 3)
-            s->kbd_scancode_set = val;
-        if (!(cmd == 0xf0 && val == 0))
-            queue_push(&s->kbd, PS2_ACK);
-        return;
-    }
-    switch (val) {
-    case 0xff:                           /* reset and self-test */
-        kbd_reset_dev(s);
-        queue_push(&s->kbd, PS2_ACK);
-        queue_push(&s->kbd, PS2_BAT_OK);
-        break;
-    case 0xf2:                           /* identify: MF2 keyboard */
-        queue_push(&s->kbd, PS2_ACK);
-        queue_push(&s->kbd, 0xab);
-        queue_push(&s->kbd, s->mode & KBD_MODE_KCC ? 0x41 : 0x83);
-        break;
-    case 0xee:                           /* echo */
-        queue_push(&s->kbd, 0xee);
-        break;
-    case 0xed: case 0xf0: case 0xf3:     /* commands with an argument */
-        s->kbd_cmd = val;
-        queue_push(&s->kbd, PS2_ACK);
-        break;
-    case 0xf4:
-        s->kbd_scanning = true;
-        queue_push(&s->kbd, PS2_ACK);
-        break;
-    case 0xf5:
-        kbd_reset_dev(s);
-        s->kbd_scanning = false;
-        queue_push(&s->kbd, PS2_ACK);
-        break;
-    case 0xf6:
-        kbd_reset_dev(s);
-        queue_push(&s->kbd, PS2_ACK);
-        break;
-    default:
-        queue_push(&s->kbd, (val >= 0xf7 && val <= 0xfe) ? PS2_ACK : PS2_RESEND);
-        break;
-    }
-}
-
-static void mouse_reset_dev(I8042State *s)
-{
-    s->mouse_streaming = false;
-    s->mouse_rate = 100;
-    s->mouse_resolution = 2;
-    s->mouse_scaling = 1;
-    s->mouse_id = 0;
-    s->mouse_cmd = 0;
-}
-
-static void mouse_write(I8042State *s, uint8_t val)
-{
-    if (s->mouse_cmd) {
-        if (s->mouse_cmd == 0xf3)
-            s->mouse_rate = val;
-        else if (s->mouse_cmd == 0xe8)
-            s->mouse_resolution = val & 3;
-        s->mouse_cmd = 0;
-        queue_push(&s->mouse, PS2_ACK);
-        return;
-    }
-    switch (val) {
-    case 0xff:
-        mouse_reset_dev(s);
-        queue_push(&s->mouse, PS2_ACK);
-        queue_push(&s->mouse, PS2_BAT_OK);
-        queue_push(&s->mouse, s->mouse_id);
-        break;
-    case 0xf2:
-        queue_push(&s->mouse, PS2_ACK);
-        queue_push(&s->mouse, s->mouse_id);
-        break;
-    case 0xf3: case 0xe8:
-        s->mouse_cmd = val;
-        queue_push(&s->mouse, PS2_ACK);
-        break;
-    case 0xf4: s->mouse_streaming = true; queue_push(&s->mouse, PS2_ACK); break;
-    case 0xf5: s->mouse_streaming = false; queue_push(&s->mouse, PS2_ACK); break;
-    case 0xf6: mouse_reset_dev(s); queue_push(&s->mouse, PS2_ACK); break;
-    case 0xe6: s->mouse_scaling = 1; queue_push(&s->mouse, PS2_ACK); break;
-    case 0xe7: s->mouse_scaling = 2; queue_push(&s->mouse, PS2_ACK); break;
-    case 0xe9:                           /* status request */
-        queue_push(&s->mouse, PS2_ACK);
-        queue_push(&s->mouse, (s->mouse_streaming ? 0x20 : 0) | (s->mouse_scaling == 2 ? 0x10 : 0));
-        queue_push(&s->mouse, s->mouse_resolution);
-        queue_push(&s->mouse, s->mouse_rate);
-        break;
-    default:
-        queue_push(&s->mouse, (val == 0xea || val == 0xf0 || val == 0xee) ? PS2_ACK : PS2_RESEND);
-        break;
-    }
+    s->mode = val;
+    ps2_kbd_set_translation(s->kbd, val & KBD_MODE_KCC);
 }
 
 static uint32_t i8042_status_read(void *opaque, uint32_t off, unsigned size)
@@ -324,23 +191,23 @@ static void i8042_write_data(I8042State *s, uint8_t val)
     case 0:
         /* to the keyboard; writing also re-enables its clock */
         s->mode &= ~KBD_MODE_DISABLE_KBD;
-        kbd_write(s, val);
+        ps2_kbd_write(s->kbd, val);
         break;
     case KBD_CCMD_WRITE_MODE:
-        s->mode = val;
+        i8042_set_mode(s, val);
         s->status = (s->status & ~KBD_STAT_SELFTEST) | (val & KBD_MODE_SYS ? KBD_STAT_SELFTEST : 0);
         break;
     case KBD_CCMD_WRITE_OUTPORT:
         i8042_set_outport(s, val);
         break;
     case KBD_CCMD_WRITE_OBUF:
-        queue_push(&s->kbd, val);
+        i8042_reply(s, val, false);
         break;
     case KBD_CCMD_WRITE_AUX_OBUF:
-        queue_push(&s->mouse, val);
+        i8042_reply(s, val, true);
         break;
     case KBD_CCMD_WRITE_MOUSE:
-        mouse_write(s, val);
+        ps2_mouse_write(s->mouse, val);
         break;
     }
     i8042_update(s);
@@ -359,16 +226,12 @@ static void i8042_data_write(void *opaque, uint32_t off, uint32_t val, unsigned 
 static void i8042_reset(void *opaque)
 {
     I8042State *s = opaque;
-    s->mode = KBD_MODE_KBD_INT | KBD_MODE_MOUSE_INT;
     s->status = KBD_STAT_CMD | KBD_STAT_UNLOCKED;
     s->outport = KBD_OUT_RESET | KBD_OUT_A20;
     s->pending_cmd = 0;
     s->obuf = 0;
     s->obuf_mouse = false;
-    memset(&s->kbd, 0, sizeof(s->kbd));
-    memset(&s->mouse, 0, sizeof(s->mouse));
-    kbd_reset_dev(s);
-    mouse_reset_dev(s);
+    i8042_set_mode(s, KBD_MODE_KBD_INT | KBD_MODE_MOUSE_INT);
     irq_lower(&s->kbd_irq);
     irq_lower(&s->mouse_irq);
 }
@@ -376,37 +239,21 @@ static void i8042_reset(void *opaque)
 static int i8042_post_load(void *opaque, int version)
 {
     I8042State *s = opaque;
-    if (s->kbd.rptr >= QUEUE_SIZE || s->kbd.count > QUEUE_SIZE ||
-        s->mouse.rptr >= QUEUE_SIZE || s->mouse.count > QUEUE_SIZE)
-        return -EINVAL;
+    ps2_kbd_set_translation(s->kbd, s->mode & KBD_MODE_KCC);
     i8042_update(s);
     return 0;
 }
 
-static const VMStateDescription ps2_queue_vmsd = {
-    .name = "ps2-queue", .version = 1,
-    .fields = (const VMStateField[]){
-        VMSTATE_U8_ARRAY(PS2Queue, data, QUEUE_SIZE),
-        VMSTATE_U8(PS2Queue, rptr), VMSTATE_U8(PS2Queue, count), VMSTATE_END },
-};
-
 static const VMStateDescription i8042_vmsd = {
-    .name = "i8042", .version = 1, .post_load = i8042_post_load,
+    .name = "i8042", .version = 2, .minimum_version = 2, .post_load = i8042_post_load,
     .fields = (const VMStateField[]){
         VMSTATE_U8(I8042State, status), VMSTATE_U8(I8042State, mode),
         VMSTATE_U8(I8042State, outport), VMSTATE_U8(I8042State, pending_cmd),
         VMSTATE_U8(I8042State, obuf), VMSTATE_BOOL(I8042State, obuf_mouse),
-        VMSTATE_STRUCT(I8042State, kbd, &ps2_queue_vmsd),
-        VMSTATE_STRUCT(I8042State, mouse, &ps2_queue_vmsd),
-        VMSTATE_U8(I8042State, kbd_cmd), VMSTATE_U8(I8042State, mouse_cmd),
-        VMSTATE_BOOL(I8042State, kbd_scanning), VMSTATE_BOOL(I8042State, mouse_streaming),
-        VMSTATE_U8(I8042State, kbd_scancode_set), VMSTATE_U8(I8042State, kbd_leds),
-        VMSTATE_U8(I8042State, mouse_rate), VMSTATE_U8(I8042State, mouse_resolution),
-        VMSTATE_U8(I8042State, mouse_scaling), VMSTATE_U8(I8042State, mouse_id),
         VMSTATE_END },
 };
 
-static const DeviceInfo i8042_info = { "i8042", i8042_reset, &i8042_vmsd };
+const DeviceInfo i8042_info = { "i8042", i8042_reset, &i8042_vmsd };
 static const IOPortOps i8042_data_ops = { i8042_data_read, i8042_data_write, 1, 1 };
 static const IOPortOps i8042_cmd_ops = { i8042_status_read, i8042_cmd_write, 1, 1 };
 
@@ -415,13 +262,29 @@ I8042State *i8042_create(IrqLine kbd_irq, IrqLine mouse_irq)
     I8042State *s = xzalloc(sizeof(*s));
     s->kbd_irq = kbd_irq;
     s->mouse_irq = mouse_irq;
-    if (ioport_register(0x60, 1, &i8042_data_ops, s, "i8042-data") ||
-        ioport_register(0x64, 1, &i8042_cmd_ops, s, "i8042-cmd")) {
+    if (ioport_register(0x60, 1, &i8042_data_ops, s, "i8042-data")) {
         free(s);
         return NULL;
     }
+    if (ioport_register(0x64, 1, &i8042_cmd_ops, s, "i8042-cmd")) {
+        ioport_unregister(0x60, 1);
+        free(s);
+        return NULL;
+    }
+    /* the devices first: reset runs in creation order, and ours sets XLATE */
+    s->kbd = ps2_kbd_create(i8042_ps2_notify, s);
+    s->mouse = ps2_mouse_create(i8042_ps2_notify, s);
     i8042_reset(s);
     device_register(&i8042_info, s);
     return s;
 }
 
+PS2KbdState *i8042_kbd(I8042State *s)
+{
+    return s->kbd;
+}
+
+PS2MouseState *i8042_mouse(I8042State *s)
+{
+    return s->mouse;
+}

@@ -160,11 +160,18 @@ static void ioapic_reg_write(IOAPICState *s, uint32_t val)
         e &= ~IOAPIC_RTE_REMOTE_IRR;   /* remote IRR means nothing for edge */
     s->redtbl[pin] = e;
 
-    /* A pin switched to level while its line is high has an interrupt to send. */
-    if ((e & IOAPIC_RTE_TRIGGER) && (s->lines & (1u << pin)))
-        s->irr |= 1u << pin;
-    else if ((e & IOAPIC_RTE_TRIGGER) && !(s->lines & (1u << pin)))
+    /*
+     * A level pin is pending exactly while its line is high.  A pin that
+     * turns from level to edge has seen no edge yet: nothing pending.
+     */
+    if (e & IOAPIC_RTE_TRIGGER) {
+        if (s->lines & (1u << pin))
+            s->irr |= 1u << pin;
+        else
+            s->irr &= ~(1u << pin);
+    } else if (old & IOAPIC_RTE_TRIGGER) {
         s->irr &= ~(1u << pin);
+    }
     ioapic_service(s);
 }
 

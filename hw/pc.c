@@ -12,17 +12,20 @@
 #include "core/device.h"
 #include "core/ioport.h"
 #include "core/memory.h"
+#include "hw/acpi-build.h"
 #include "hw/acpi-pm.h"
 #include "hw/fw_cfg.h"
 #include "hw/i440fx.h"
 #include "hw/i8042.h"
 #include "hw/i8254.h"
 #include "hw/i8259.h"
+#include "hw/kernel-loader.h"
 #include "hw/mc146818rtc.h"
 #include "hw/misc-ports.h"
 #include "hw/pc.h"
 #include "hw/pci.h"
 #include "hw/piix.h"
+#include "hw/piix-ide.h"
 #include "hw/serial.h"
 
 /* The i440FX leaves 0xe0000000-0xffffffff for PCI and the BIOS (as QEMU's pc). */
@@ -51,6 +54,7 @@ typedef struct PCMachine {
     FWCfgState *fw_cfg;
     CharDev *serial_chr[MAX_SERIAL];
     CharDev *debugcon_chr;
+    uint32_t serial_mask;       /* bit n: COM(n+1) exists (for the DSDT) */
 } PCMachine;
 
 static PCMachine pc;
@@ -76,9 +80,19 @@ static int pc_load_firmware(const PcvmConfig *cfg, const char *name, const char 
                          cfg->nr_datadirs ? " or the default firmware directory" : "");
         return -ENOENT;
     }
-    r = file_read_all(path, data, size);
-    if (r < 0)
+    uint8_t *buf;
+    r = file_read_all(path, &buf, size);
+    if (r < 0) {
         error_report("%s: %s", path, strerror(-r));
+    } else {
+        /* page-aligned, as guest memory must be for KVM's memory slots */
+        *data = mem_alloc_host(ALIGN_UP(*size, 4096) ? ALIGN_UP(*size, 4096) : 4096);
+        if (!*data)
+            r = -ENOMEM;
+        else
+            memcpy(*data, buf, *size);
+        free(buf);
+    }
     free(path);
     return r;
 }
@@ -118,6 +132,8 @@ int pc_preflight(const PcvmConfig *cfg)
                      name, pc.bios_size);
         return -EINVAL;
     }
+    if (cfg->kernel && (r = kernel_loader_probe(cfg->kernel)) < 0)
+        return r;
     /* The VGA BIOS runs even before there is a VGA (it is what prints SeaBIOS's banner
      * on a screen); without it SeaBIOS still talks on the serial console. */
     return pc_load_firmware(cfg, VGABIOS_DEFAULT, NULL, &pc.vgabios, &pc.vgabios_size);
@@ -194,6 +210,8 @@ static void pc_fw_cfg_init(const PcvmConfig *cfg, bool serial_console)
     fw_cfg_add_i16(pc.fw_cfg, FW_CFG_NB_CPUS, cfg->smp);
     fw_cfg_add_i16(pc.fw_cfg, FW_CFG_MAX_CPUS, cfg->smp);
     fw_cfg_add_i16(pc.fw_cfg, FW_CFG_BOOT_MENU, cfg->boot_menu);
+    /* ISA IRQ 0 reaches IOAPIC pin 2, as SeaBIOS's MP table should say */
+    fw_cfg_add_i32(pc.fw_cfg, FW_CFG_IRQ0_OVERRIDE, 1);
     fw_cfg_add_e820_ram(pc.fw_cfg, pc.below_4g, pc.above_4g);
     if (cfg->boot_menu && cfg->boot_splash_time) {
         uint16_t wait = cfg->boot_splash_time;
@@ -230,6 +248,10 @@ int pc_init(const PcvmConfig *cfg)
         return -EINVAL;
     if (!piix3_create(pc.pci, PIIX3_DEVFN, pc.gsi))
         return -EINVAL;
+    /* IDE in legacy mode: ISA IRQ 14/15, drives from -hda/-cdrom/-drive */
+    PIIXIDEState *ide = piix3_ide_create(pc.pci, PIIX3_IDE_DEVFN, pc.gsi[14], pc.gsi[15]);
+    if (!ide || piix3_ide_add_drives(ide, cfg) < 0)
+        return -EINVAL;
     if (!piix4_pm_create(pc.pci, PIIX4_PM_DEVFN, pc.gsi[9], ACPI_GPE0_BASE_DEFAULT))
         return -EINVAL;
 
@@ -260,6 +282,7 @@ int pc_init(const PcvmConfig *cfg)
             continue;
         if (!serial_create(serial_base[i], pc.gsi[serial_irq[i]], pc.serial_chr[i]))
             return -EINVAL;
+        pc.serial_mask |= 1u << i;
     }
     if (cfg->debugcon) {
         if (chardev_open(cfg->debugcon, "-debugcon", &pc.debugcon_chr) < 0)
@@ -271,6 +294,21 @@ int pc_init(const PcvmConfig *cfg)
         return -EINVAL;
 
     pc_fw_cfg_init(cfg, serial_console);
+    AcpiBuildConfig acpi = {
+        .nr_cpus = cfg->smp, .below_4g = pc.below_4g, .pm_base = ACPI_PM_BASE_SEABIOS,
+        .gpe0_base = ACPI_GPE0_BASE_DEFAULT, .serial_mask = pc.serial_mask,
+        /* the MADT only when there are APICs: KVM's in-kernel irqchip for now */
+        .apic = current_accel->irqchip_in_kernel && current_accel->irqchip_in_kernel(),
+    };
+    if (acpi_build_fw_cfg(pc.fw_cfg, &acpi) < 0)
+        return -EINVAL;
+    if (cfg->kernel) {
+        KernelLoaderConfig kl = { .kernel = cfg->kernel, .initrd = cfg->initrd,
+                                  .append = cfg->append, .below_4g = pc.below_4g,
+                                  .above_4g = pc.above_4g };
+        if (kernel_loader_setup(pc.fw_cfg, &kl) < 0)
+            return -EINVAL;
+    }
     return 0;
 }
 
@@ -284,4 +322,5 @@ void pc_destroy(void)
     for (int i = 0; i < MAX_SERIAL; i++)
         chardev_close(pc.serial_chr[i]);
     chardev_close(pc.debugcon_chr);
+    blk_close_all();             /* finish disk writes and flush them */
 }

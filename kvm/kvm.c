@@ -841,11 +841,15 @@ static void *kvm_vcpu_thread(void *opaque)
             v->reset_pending = false;
             ret = kvm_vcpu_put_reset(v);
             if (ret < 0) {
-                char msg[96];
-                snprintf(msg, sizeof(msg), "cannot load the reset state: %s", strerror(-ret));
-                error_report("kvm: cpu%d: %s", v->index, msg);
-                kvm_vcpu_stop(v);
+                error_report("kvm: cpu%d: cannot load the power-on state: %s", v->index,
+                             strerror(-ret));
+                pthread_mutex_lock(&kvm.lock);
+                v->in_run = false;
+                v->stopped = true;
+                pthread_cond_broadcast(&kvm.cond);
+                pthread_mutex_unlock(&kvm.lock);
                 machine_request_exit(1, "KVM reset failed");
+                continue;
             }
         }
 
@@ -1078,7 +1082,9 @@ static int kvm_init(const AccelConfig *cfg)
     } while (kvm.vm_fd < 0 && errno == EINTR);
     if (kvm.vm_fd < 0) {
         ret = -errno;
-        error_report("kvm: KVM_CREATE_VM failed: %s", strerror(-ret));
+        error_report("kvm: KVM_CREATE_VM failed: %s%s", strerror(-ret),
+                     ret == -EBUSY ? " (is another hypervisor, such as VirtualBox, "
+                                     "holding the CPU's virtualization extensions?)" : "");
         goto err;
     }
     fcntl(kvm.vm_fd, F_SETFD, FD_CLOEXEC);

@@ -131,17 +131,22 @@ bool cpu_exec(X86CPU *cpu)
                 return env->halted && !cpu->nmi_pending;
             return false;
         }
-        if (unlikely(env->interrupt_shadow)) {
-            max = 1;
-        } else if (!cpu_exec_interrupts(cpu)) {
-            return true;        /* halted */
-        }
         tf = env->eflags & TF_MASK;
-        if (unlikely(tf))
-            max = 1;
+        if (unlikely(env->interrupt_shadow || tf || env->halted || cpu->nmi_pending)) {
+            if (env->interrupt_shadow)
+                max = 1;
+            else if (!cpu_exec_interrupts(cpu))
+                return true;        /* halted */
+            tf = env->eflags & TF_MASK;
+            if (tf)
+                max = 1;
+        } else if ((env->eflags & IF_MASK) && cpus_intr_pending()) {
+            cpu_exec_interrupts(cpu);
+            tf = env->eflags & TF_MASK;
+        }
         if (unlikely(trace_enabled(LOG_CPU)))
             x86_cpu_dump_state(env, log_file());
-        tb = tb_find(cpu);
+        tb = tb_lookup(cpu);
         if (unlikely(trace_enabled(LOG_EXEC)))
             log_printf("Trace %08x [%04x:%08x] n=%d\n", tb->pc, env->segs[R_CS].selector,
                        (uint32_t)env->eip, tb->n);

@@ -35,6 +35,19 @@ static int disas_mem(const DInsn *d, char *buf, size_t len)
     return n;
 }
 
+/* Opcodes whose ModRM reg field selects the operation, not a register */
+static bool disas_is_group(int op)
+{
+    switch (op) {
+    case 0x80 ... 0x83: case 0x8f: case 0xc0: case 0xc1: case 0xc6: case 0xc7:
+    case 0xd0 ... 0xdf: case 0xf6: case 0xf7: case 0xfe: case 0xff:
+    case 0x100: case 0x101: case 0x10d: case 0x118 ... 0x11f: case 0x120 ... 0x123:
+    case 0x190 ... 0x19f: case 0x1ba: case 0x1c7:
+        return true;
+    }
+    return false;
+}
+
 void disas_insn(const DInsn *d, uint32_t eip, char *buf, size_t len)
 {
     uint16_t attr = x86_op_attr[d->op];
@@ -54,12 +67,26 @@ void disas_insn(const DInsn *d, uint32_t eip, char *buf, size_t len)
     else if (d->op >= 0xb0 && d->op < 0xb8)
         n += snprintf(buf + n, len - n, " %s", disas_reg8[d->op & 7]);
     if (attr & A_M) {
-        n += snprintf(buf + n, len - n, " ");
+        char rmtxt[48];
+        bool group = disas_is_group(d->op);
+        /* specialised forms hold the destination in rm; otherwise bit 1 of
+         * the classic opcodes says the reg field is the destination */
+        bool reg_dst = !group && d->h < H_FIRST && d->op < 0x100 && (d->op & 2) &&
+                       d->op < 0x8c;
+        const char *regname = d->op == 0x8c || d->op == 0x8e ? disas_seg[d->reg % 6]
+                              : disas_reg(d->reg, size);
         if (d->mod == 3)
-            n += snprintf(buf + n, len - n, "%s", disas_reg(d->rm, size));
+            snprintf(rmtxt, sizeof(rmtxt), "%s", disas_reg(d->rm, size));
         else
-            n += disas_mem(d, buf + n, len - n);
-        n += snprintf(buf + n, len - n, ", /%d", d->reg);
+            disas_mem(d, rmtxt, sizeof(rmtxt));
+        if (group)
+            n += snprintf(buf + n, len - n, " /%d %s", d->reg, rmtxt);
+        else if (reg_dst || d->op == 0x8e || (d->op >= 0x100 && d->op != 0x1a3 &&
+                 d->op != 0x1ab && d->op != 0x1b3 && d->op != 0x1bb && d->op != 0x1a4 &&
+                 d->op != 0x1a5 && d->op != 0x1ac && d->op != 0x1ad && d->op < 0x1b0))
+            n += snprintf(buf + n, len - n, " %s, %s", regname, rmtxt);
+        else
+            n += snprintf(buf + n, len - n, " %s, %s", rmtxt, regname);
     }
     if (attr & A_MOFS) {
         n += snprintf(buf + n, len - n, " ");

@@ -55,6 +55,16 @@ static inline void fpu_host_leave(CPUX86State *env, FpuHostState *h)
         env->fpus |= FSW_ES | FSW_B;
 }
 
+/* Put the guest's C0-C3 in the host status word (there is no direct load:
+ * go through the environment image). */
+static void fpu_host_set_cc(uint16_t cc)
+{
+    uint32_t envbuf[7];
+    asm volatile("fnstenv %0" : "=m"(envbuf));
+    envbuf[1] = (envbuf[1] & ~(uint32_t)FSW_CC) | cc;
+    asm volatile("fldenv %0" :: "m"(envbuf));
+}
+
 static const long double fpu_indefinite = -__builtin_nanl("");
 
 static void fpu_stack_fault(CPUX86State *env, bool overflow)
@@ -178,11 +188,19 @@ static void fpu_d9_reg(X86CPU *cpu, int modrm_low)
         return;
     }
     case 0x28: fpu_push(env, 1.0L); return;
-    case 0x29: asm volatile("fldl2t" : "=t"(r)); fpu_push(env, r); return;
-    case 0x2a: asm volatile("fldl2e" : "=t"(r)); fpu_push(env, r); return;
-    case 0x2b: asm volatile("fldpi" : "=t"(r)); fpu_push(env, r); return;
-    case 0x2c: asm volatile("fldlg2" : "=t"(r)); fpu_push(env, r); return;
-    case 0x2d: asm volatile("fldln2" : "=t"(r)); fpu_push(env, r); return;
+    case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d:
+        /* the constants are rounded per the control word's RC */
+        fpu_host_enter(env, &h);
+        switch (modrm_low) {
+        case 0x29: asm volatile("fldl2t" : "=t"(r)); break;
+        case 0x2a: asm volatile("fldl2e" : "=t"(r)); break;
+        case 0x2b: asm volatile("fldpi" : "=t"(r)); break;
+        case 0x2c: asm volatile("fldlg2" : "=t"(r)); break;
+        default: asm volatile("fldln2" : "=t"(r)); break;
+        }
+        fpu_host_leave(env, &h);
+        fpu_push(env, r);
+        return;
     case 0x2e: fpu_push(env, 0.0L); return;
     case 0x36: env->fpstt = (env->fpstt - 1) & 7; env->fpus &= ~FSW_C1; return;  /* FDECSTP */
     case 0x37: env->fpstt = (env->fpstt + 1) & 7; env->fpus &= ~FSW_C1; return;  /* FINCSTP */
@@ -254,6 +272,9 @@ static void fpu_d9_reg(X86CPU *cpu, int modrm_low)
         fpu_pop(env);
         return;
     case 0x35: case 0x38:   /* FPREM1 / FPREM */
+        /* NaN and invalid operands leave C0-C3 as they were: start the host
+         * from the guest's condition codes */
+        fpu_host_set_cc(env->fpus & FSW_CC);
         if (modrm_low == 0x35)
             asm volatile("fprem1\n\tfnstsw %1" : "=t"(r), "=a"(sw) : "0"(a), "u"(b));
         else
@@ -326,7 +347,7 @@ static void fpu_st80(X86CPU *cpu, int seg, uint32_t ea, long double v)
     memcpy(&lo, b, 4);
     memcpy(&hi, b + 4, 4);
     memcpy(&ex, b + 8, 2);
-    seg_addr(cpu, seg, ea, 10, 1);
+    cpu_probe_write(cpu, seg, ea, 10);
     cpu_st(cpu, seg, ea, lo, 4);
     cpu_st(cpu, seg, ea + 4, hi, 4);
     cpu_st(cpu, seg, ea + 8, ex, 2);
@@ -360,7 +381,7 @@ static void fpu_st_mem(X86CPU *cpu, int seg, uint32_t ea, int kind, long double 
     }
     case 2: {
         union { uint64_t u; double d; } f64;
-        seg_addr(cpu, seg, ea, 8, 1);
+        cpu_probe_write(cpu, seg, ea, 8);
         fpu_host_enter(env, &h);
         asm volatile("fstl %0" : "=m"(f64.d) : "t"(v));
         fpu_host_leave(env, &h);
@@ -379,7 +400,7 @@ static void fpu_st_mem(X86CPU *cpu, int seg, uint32_t ea, int kind, long double 
     }
     case 4: {
         int64_t i;
-        seg_addr(cpu, seg, ea, 8, 1);
+        cpu_probe_write(cpu, seg, ea, 8);
         fpu_host_enter(env, &h);
         asm volatile("fistpll %0" : "=m"(i) : "t"(v) : "st");
         fpu_host_leave(env, &h);
@@ -422,7 +443,7 @@ static void fpu_stenv(X86CPU *cpu, int seg, uint32_t ea, int op32)
 {
     CPUX86State *env = &cpu->env;
     if (op32) {
-        seg_addr(cpu, seg, ea, 28, 1);
+        cpu_probe_write(cpu, seg, ea, 28);
         cpu_st(cpu, seg, ea, env->fpuc | 0xffff0000u, 4);
         cpu_st(cpu, seg, ea + 4, fpu_status(env) | 0xffff0000u, 4);
         cpu_st(cpu, seg, ea + 8, fpu_full_tags(env) | 0xffff0000u, 4);
@@ -431,7 +452,7 @@ static void fpu_stenv(X86CPU *cpu, int seg, uint32_t ea, int op32)
         cpu_st(cpu, seg, ea + 20, env->fpdp, 4);
         cpu_st(cpu, seg, ea + 24, env->fpds | 0xffff0000u, 4);
     } else {
-        seg_addr(cpu, seg, ea, 14, 1);
+        cpu_probe_write(cpu, seg, ea, 14);
         cpu_st(cpu, seg, ea, env->fpuc, 2);
         cpu_st(cpu, seg, ea + 2, fpu_status(env), 2);
         cpu_st(cpu, seg, ea + 4, fpu_full_tags(env), 2);
@@ -583,7 +604,7 @@ void fpu_exec(X86CPU *cpu, const DInsn *d, uint32_t ea)
             }
             case 6: {   /* FNSAVE */
                 int esz = (d->pfx & PFX_OP32) ? 28 : 14;
-                seg_addr(cpu, seg, ea, esz + 80, 1);
+                cpu_probe_write(cpu, seg, ea, esz + 80);
                 fpu_stenv(cpu, seg, ea, d->pfx & PFX_OP32);
                 for (int i = 0; i < 8; i++)
                     fpu_st80(cpu, seg, ea + esz + i * 10, FPU_ST(env, i));
@@ -614,7 +635,7 @@ void fpu_exec(X86CPU *cpu, const DInsn *d, uint32_t ea)
                 long double r = fpu_get(env, 0);
                 int64_t iv;
                 uint64_t u;
-                seg_addr(cpu, seg, ea, 10, 1);
+                cpu_probe_write(cpu, seg, ea, 10);
                 fpu_host_enter(env, &h);
                 asm volatile("fistpll %0" : "=m"(iv) : "t"(r) : "st");
                 fpu_host_leave(env, &h);

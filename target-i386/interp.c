@@ -19,6 +19,7 @@
 #define CPUID_MSR   (1u << 5)
 #define CPUID_PAE   (1u << 6)
 #define CPUID_CX8   (1u << 8)
+#define CPUID_SEP   (1u << 11)
 #define CPUID_MTRR  (1u << 12)
 #define CPUID_PGE   (1u << 13)
 #define CPUID_CMOV  (1u << 15)
@@ -26,7 +27,7 @@
 #define CPUID_EXT_NX (1u << 20)
 
 #define CPUID_FEATURES (CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 | \
-                        CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT)
+                        CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT)
 #define CPUID_SIGNATURE 0x0663     /* family 6, model 6, stepping 3: as EDX after RESET */
 
 #define MSR_MTRRfix64K_00000 0x250
@@ -373,6 +374,35 @@ static void interp_mov_to_cr(X86CPU *cpu, int n, uint32_t v)
     cpu->stop = 1;
 }
 
+/* SYSENTER / SYSEXIT: flat segments derived from IA32_SYSENTER_CS (SDM vol. 2) */
+static void interp_sysenter_exit(X86CPU *cpu, bool is_exit)
+{
+    CPUX86State *env = &cpu->env;
+    uint16_t cs = env->sysenter_cs & 0xfffc;
+    uint32_t code = DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
+                    DESC_R_MASK | DESC_A_MASK;
+    uint32_t data = DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK | DESC_W_MASK |
+                    DESC_A_MASK;
+
+    if (!(env->cr[0] & CR0_PE_MASK) || cs == 0)
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    if (!is_exit) {
+        env->eflags &= ~(uint64_t)(VM_MASK | IF_MASK | RF_MASK);
+        seg_load_cache(cpu, R_CS, cs, 0, 0xffffffffu, code);
+        seg_load_cache(cpu, R_SS, cs + 8, 0, 0xffffffffu, data);
+        env->regs[R_ESP] = (uint32_t)env->sysenter_esp;
+        env->eip = (uint32_t)env->sysenter_eip;
+    } else {
+        if (cpu_cpl(cpu) != 0)
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        seg_load_cache(cpu, R_CS, (cs + 16) | 3, 0, 0xffffffffu, code | (3 << DESC_DPL_SHIFT));
+        seg_load_cache(cpu, R_SS, (cs + 24) | 3, 0, 0xffffffffu, data | (3 << DESC_DPL_SHIFT));
+        env->regs[R_ESP] = (uint32_t)env->regs[R_ECX];
+        env->eip = (uint32_t)env->regs[R_EDX];
+    }
+    cpu->stop = 1;
+}
+
 /* ---- string instructions ---- */
 
 static ALWAYS_INLINE uint32_t str_reg(CPUX86State *env, int r, int ad32)
@@ -388,6 +418,91 @@ static ALWAYS_INLINE void str_set(CPUX86State *env, int r, uint32_t v, int ad32)
         env->regs[r] = (env->regs[r] & ~0xffffull) | (uint16_t)v;
 }
 
+static bool interp_seg_range_ok(X86CPU *cpu, int seg, uint32_t off, uint32_t len, int write)
+{
+    return off >= cpu->seg_lo[seg] && (uint64_t)off + len - 1 <= cpu->seg_hi[seg] &&
+           (cpu->seg_ok[seg] & (write ? 2 : 1));
+}
+
+/* Host pointer for [lin, lin+len) inside one page of plain RAM, or NULL. */
+static uint8_t *interp_ram_span(X86CPU *cpu, uint32_t lin, int write)
+{
+    TLBEntry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    uint32_t page = lin & ~0xfffu;
+    uint32_t tag = write ? e->tag_w : e->tag_r;
+    if (tag != page) {
+        e = tlb_fill(cpu, lin, write, cpu->mmu_user);
+        tag = write ? e->tag_w : e->tag_r;
+        if (tag != page)
+            return NULL;    /* MMIO, ROM or code page: element by element */
+    }
+    return (uint8_t *)(e->addend + lin);
+}
+
+/*
+ * REP MOVS/STOS with DF=0: the elements that fit in the current source and
+ * destination pages in one go.  Returns how many were done (0: let the
+ * element-by-element loop take the next one, e.g. at a page-crossing element,
+ * a segment limit, MMIO or a page holding code).  Faults are raised before
+ * anything is written, with the registers of the first element.
+ */
+static uint32_t interp_rep_fast(X86CPU *cpu, const DInsn *d, int size, bool movs)
+{
+    CPUX86State *env = &cpu->env;
+    int ad32 = d->pfx & PFX_AD32;
+    uint32_t cnt = str_reg(env, R_ECX, ad32), di = str_reg(env, R_EDI, ad32), si = 0;
+    uint32_t n = cnt, lin_d, lin_s = 0;
+    uint8_t *hd, *hs = NULL;
+
+    if (!ad32)
+        n = MIN(n, (0x10000 - di) / size);
+    lin_d = (uint32_t)env->segs[R_ES].base + di;
+    n = MIN(n, (0x1000 - (lin_d & 0xfff)) / size);
+    if (movs) {
+        si = str_reg(env, R_ESI, ad32);
+        if (!ad32)
+            n = MIN(n, (0x10000 - si) / size);
+        lin_s = (uint32_t)env->segs[d->seg].base + si;
+        n = MIN(n, (0x1000 - (lin_s & 0xfff)) / size);
+    }
+    if (n == 0 || !interp_seg_range_ok(cpu, R_ES, di, n * size, 1))
+        return 0;
+    if (movs) {
+        if (!interp_seg_range_ok(cpu, d->seg, si, n * size, 0))
+            return 0;
+        hs = interp_ram_span(cpu, lin_s, 0);
+        if (!hs)
+            return 0;
+    }
+    hd = interp_ram_span(cpu, lin_d, 1);
+    if (!hd)
+        return 0;
+    if (movs) {
+        if (hd >= hs + n * size || hs >= hd + n * size || hd <= hs) {
+            memmove(hd, hs, n * size);      /* forward copy semantics hold */
+        } else {
+            /* overlapping with the destination ahead: element by element */
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t t;
+                memcpy(&t, hs + i * size, size);
+                memcpy(hd + i * size, &t, size);
+            }
+        }
+        str_set(env, R_ESI, si + n * size, ad32);
+    } else {
+        uint32_t v = rd_reg(env, size, R_EAX);
+        if (size == 1) {
+            memset(hd, v, n);
+        } else {
+            for (uint32_t i = 0; i < n; i++)
+                memcpy(hd + i * size, &v, size);
+        }
+    }
+    str_set(env, R_EDI, di + n * size, ad32);
+    str_set(env, R_ECX, cnt - n, ad32);
+    return n;
+}
+
 /*
  * One string instruction, with or without REP.  Each iteration commits its
  * registers, so a fault leaves a restartable state; after REP_CHUNK
@@ -400,6 +515,7 @@ static void interp_string(X86CPU *cpu, const DInsn *d, int size)
     int rep = d->pfx & (PFX_REP | PFX_REPNE);
     int op = d->op & ~1;
     int step = (env->eflags & DF_MASK) ? -size : size;
+    bool fast = rep && step > 0 && (op == 0xa4 || op == 0xaa);
     int n = 0;
 
     for (;;) {
@@ -412,6 +528,13 @@ static void interp_string(X86CPU *cpu, const DInsn *d, int size)
                 env->eip = cpu->cur_eip;
                 cpu->stop = 1;
                 return;
+            }
+            if (fast) {
+                uint32_t k = interp_rep_fast(cpu, d, size, op == 0xa4);
+                if (k) {
+                    n += k / 16;    /* yield after ~64K elements */
+                    continue;
+                }
             }
         }
         si = str_reg(env, R_ESI, ad32);
@@ -738,26 +861,6 @@ static ALWAYS_INLINE void interp_alu_rm(X86CPU *cpu, const DInsn *d, int op, int
 
 static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d);
 
-void interp_exec_tb(X86CPU *cpu, TB *tb, int max)
-{
-    CPUX86State *env = &cpu->env;
-    const DInsn *d = tb->insn, *end = tb->insn + (tb->n < max ? tb->n : max);
-    uint32_t ip_mask = cpu->code32 ? 0xffffffffu : 0xffffu;
-
-    cpu->stop = 0;
-    for (; d < end; d++) {
-        uint32_t eip = env->eip;
-        cpu->cur_eip = eip;
-        env->eip = (eip + d->len) & ip_mask;
-        interp_one(cpu, d);
-        if (unlikely(cpu->stop)) {
-            d++;
-            break;
-        }
-    }
-    cpu->insns += d - tb->insn;
-}
-
 static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
 {
     CPUX86State *env = &cpu->env;
@@ -765,92 +868,6 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
     int size;
 
     switch (d->h) {
-    /* ---- specialised 32-bit forms (decode_specialise) ---- */
-    case H_MOV_RR32:
-        env->regs[d->rm] = (uint32_t)env->regs[d->reg];
-        return;
-    case H_LOAD32:
-        env->regs[d->reg] = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);
-        return;
-    case H_STORE32:
-        cpu_st(cpu, d->seg, interp_ea(env, d), env->regs[d->reg], 4);
-        return;
-    case H_MOV_RI32:
-        env->regs[d->rm] = d->imm;
-        return;
-    case H_LEA32:
-        env->regs[d->reg] = interp_ea(env, d);
-        return;
-    case H_TEST_RR32:
-        alu2(ALU_AND, 4, env->regs[d->rm], env->regs[d->reg], 0, &f);
-        set_cc(env, CC_MASK, f);
-        return;
-    case H_INC32:
-    case H_DEC32:
-        r = alu1(d->h == H_INC32 ? ALU1_INC : ALU1_DEC, 4, env->regs[d->rm], &f);
-        env->regs[d->rm] = r;
-        set_cc(env, CC_MASK & ~CC_C, f);
-        return;
-    case H_PUSH32:
-        cpu_push(cpu, env->regs[d->rm], 4);
-        return;
-    case H_POP32:
-        v = cpu_pop(cpu, 4);
-        env->regs[d->rm] = v;
-        return;
-    case H_CALL32: {
-        uint32_t t = env->eip + d->imm;
-        if (unlikely(t > env->segs[R_CS].limit))
-            raise_exception_err(cpu, EXCP0D_GPF, 0);
-        cpu_push(cpu, env->eip, 4);
-        env->eip = t;
-        return;
-    }
-    case H_RET32:
-        v = cpu_ld(cpu, R_SS, (uint32_t)env->regs[R_ESP] & sp_mask(cpu), 4);
-        interp_jump(cpu, v);
-        set_esp(cpu, env->regs[R_ESP] + 4);
-        return;
-    case H_JMP: {
-        uint32_t t = env->eip + d->imm;
-        interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
-        return;
-    }
-#define INTERP_ALU32(n)                                                              \
-    case H_ALU_RR32 + n:                                                             \
-        r = alu2(n, 4, env->regs[d->rm], env->regs[d->reg], env->eflags & CC_C, &f); \
-        if (n != ALU_CMP)                                                            \
-            env->regs[d->rm] = r;                                                    \
-        set_cc(env, CC_MASK, f);                                                     \
-        return;                                                                      \
-    case H_ALU_RI32 + n:                                                             \
-        r = alu2(n, 4, env->regs[d->rm], d->imm, env->eflags & CC_C, &f);            \
-        if (n != ALU_CMP)                                                            \
-            env->regs[d->rm] = r;                                                    \
-        set_cc(env, CC_MASK, f);                                                     \
-        return;
-    INTERP_ALU32(0) INTERP_ALU32(1) INTERP_ALU32(2) INTERP_ALU32(3)
-    INTERP_ALU32(4) INTERP_ALU32(5) INTERP_ALU32(6) INTERP_ALU32(7)
-#define INTERP_SHIFT32(n)                                                            \
-    case H_SHIFT_RI32 + n:                                                           \
-        r = alu_shift(n, 4, env->regs[d->rm], d->imm, env->eflags & CC_C, &f);       \
-        env->regs[d->rm] = r;                                                        \
-        set_cc(env, n < 4 ? (CC_C | CC_O) : CC_MASK, f);                             \
-        return;
-    INTERP_SHIFT32(0) INTERP_SHIFT32(1) INTERP_SHIFT32(2) INTERP_SHIFT32(3)
-    INTERP_SHIFT32(4) INTERP_SHIFT32(5) INTERP_SHIFT32(6) INTERP_SHIFT32(7)
-#define INTERP_JCC(n)                                                                \
-    case H_JCC + n:                                                                  \
-        if (interp_cond(env->eflags, n)) {                                           \
-            uint32_t t = env->eip + d->imm;                                          \
-            interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));                \
-        }                                                                            \
-        return;
-    INTERP_JCC(0) INTERP_JCC(1) INTERP_JCC(2) INTERP_JCC(3)
-    INTERP_JCC(4) INTERP_JCC(5) INTERP_JCC(6) INTERP_JCC(7)
-    INTERP_JCC(8) INTERP_JCC(9) INTERP_JCC(10) INTERP_JCC(11)
-    INTERP_JCC(12) INTERP_JCC(13) INTERP_JCC(14) INTERP_JCC(15)
-
     case H_UD:
         UD();
 
@@ -1111,7 +1128,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
                                        (sp & sp_mask(cpu));
                     tlb_fill(cpu, lin, 1, cpu->mmu_user);
                     if ((lin & 0xfff) > 0x1000u - s)
-                        tlb_fill(cpu, lin + s - 1, 1, cpu->mmu_user);
+                        tlb_fill(cpu, (lin + s - 1) & ~0xfffu, 1, cpu->mmu_user);
                     env->regs[R_ESP] = saved;
                 }
             }
@@ -1476,7 +1493,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
                 UD();
             if (OSZ == 2)
                 base &= 0xffffff;
-            seg_addr(cpu, d->seg, ea, 6, 1);
+            cpu_probe_write(cpu, d->seg, ea, 6);
             cpu_st(cpu, d->seg, ea, t->limit, 2);
             cpu_st(cpu, d->seg, (ea + 2) & ((d->pfx & PFX_AD32) ? ~0u : 0xffff), base, 4);
             break;
@@ -1604,6 +1621,9 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
     case 0x132:
         interp_rdmsr(cpu);
         break;
+    case 0x134: case 0x135:
+        interp_sysenter_exit(cpu, op == 0x135);
+        break;
     case 0x140 ... 0x14f:
         v = ld_rm(cpu, d, OSZ);
         if (interp_cond(env->eflags, op & 15))
@@ -1721,6 +1741,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         if (d->reg != 1 || d->mod == 3)
             UD();
         lin = seg_addr(cpu, d->seg, interp_ea(env, d), 8, 1);
+        mmu_probe_write(cpu, lin, 8, cpu->mmu_user);
         lo = cpu_ld_lin(cpu, lin, 4);
         hi = cpu_ld_lin(cpu, lin + 4, 4);
         if (lo == (uint32_t)env->regs[R_EAX] && hi == (uint32_t)env->regs[R_EDX]) {
@@ -1748,4 +1769,192 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
               op & 0xff, env->segs[R_CS].selector, cpu->cur_eip);
         UD();
     }
+}
+
+/*
+ * Run up to max records of tb.  The hot specialised forms are dispatched
+ * threaded-code style (each ends with its own indirect jump to the next
+ * record's handler, which predicts far better than one shared switch);
+ * everything else goes through interp_one()'s switch.
+ */
+void interp_exec_tb(X86CPU *cpu, TB *tb, int max)
+{
+    static const void *const hot[H_LAST - H_FIRST] = {
+        [H_MOV_RR32 - H_FIRST] = &&l_h_mov_rr32,
+        [H_LOAD32 - H_FIRST] = &&l_h_load32,
+        [H_STORE32 - H_FIRST] = &&l_h_store32,
+        [H_MOV_RI32 - H_FIRST] = &&l_h_mov_ri32,
+        [H_LEA32 - H_FIRST] = &&l_h_lea32,
+        [H_TEST_RR32 - H_FIRST] = &&l_h_test_rr32,
+        [H_INC32 - H_FIRST] = &&l_h_inc32,
+        [H_DEC32 - H_FIRST] = &&l_h_dec32,
+        [H_PUSH32 - H_FIRST] = &&l_h_push32,
+        [H_POP32 - H_FIRST] = &&l_h_pop32,
+        [H_CALL32 - H_FIRST] = &&l_h_call32,
+        [H_RET32 - H_FIRST] = &&l_h_ret32,
+        [H_JMP - H_FIRST] = &&l_h_jmp,
+        [H_ALU_RR32 + 0 - H_FIRST] = &&l_alu_rr32_0,
+        [H_ALU_RI32 + 0 - H_FIRST] = &&l_alu_ri32_0,
+        [H_SHIFT_RI32 + 0 - H_FIRST] = &&l_shift_ri32_0,
+        [H_ALU_RR32 + 1 - H_FIRST] = &&l_alu_rr32_1,
+        [H_ALU_RI32 + 1 - H_FIRST] = &&l_alu_ri32_1,
+        [H_SHIFT_RI32 + 1 - H_FIRST] = &&l_shift_ri32_1,
+        [H_ALU_RR32 + 2 - H_FIRST] = &&l_alu_rr32_2,
+        [H_ALU_RI32 + 2 - H_FIRST] = &&l_alu_ri32_2,
+        [H_SHIFT_RI32 + 2 - H_FIRST] = &&l_shift_ri32_2,
+        [H_ALU_RR32 + 3 - H_FIRST] = &&l_alu_rr32_3,
+        [H_ALU_RI32 + 3 - H_FIRST] = &&l_alu_ri32_3,
+        [H_SHIFT_RI32 + 3 - H_FIRST] = &&l_shift_ri32_3,
+        [H_ALU_RR32 + 4 - H_FIRST] = &&l_alu_rr32_4,
+        [H_ALU_RI32 + 4 - H_FIRST] = &&l_alu_ri32_4,
+        [H_SHIFT_RI32 + 4 - H_FIRST] = &&l_shift_ri32_4,
+        [H_ALU_RR32 + 5 - H_FIRST] = &&l_alu_rr32_5,
+        [H_ALU_RI32 + 5 - H_FIRST] = &&l_alu_ri32_5,
+        [H_SHIFT_RI32 + 5 - H_FIRST] = &&l_shift_ri32_5,
+        [H_ALU_RR32 + 6 - H_FIRST] = &&l_alu_rr32_6,
+        [H_ALU_RI32 + 6 - H_FIRST] = &&l_alu_ri32_6,
+        [H_SHIFT_RI32 + 6 - H_FIRST] = &&l_shift_ri32_6,
+        [H_ALU_RR32 + 7 - H_FIRST] = &&l_alu_rr32_7,
+        [H_ALU_RI32 + 7 - H_FIRST] = &&l_alu_ri32_7,
+        [H_SHIFT_RI32 + 7 - H_FIRST] = &&l_shift_ri32_7,
+        [H_JCC + 0 - H_FIRST] = &&l_jcc_0,
+        [H_JCC + 1 - H_FIRST] = &&l_jcc_1,
+        [H_JCC + 2 - H_FIRST] = &&l_jcc_2,
+        [H_JCC + 3 - H_FIRST] = &&l_jcc_3,
+        [H_JCC + 4 - H_FIRST] = &&l_jcc_4,
+        [H_JCC + 5 - H_FIRST] = &&l_jcc_5,
+        [H_JCC + 6 - H_FIRST] = &&l_jcc_6,
+        [H_JCC + 7 - H_FIRST] = &&l_jcc_7,
+        [H_JCC + 8 - H_FIRST] = &&l_jcc_8,
+        [H_JCC + 9 - H_FIRST] = &&l_jcc_9,
+        [H_JCC + 10 - H_FIRST] = &&l_jcc_10,
+        [H_JCC + 11 - H_FIRST] = &&l_jcc_11,
+        [H_JCC + 12 - H_FIRST] = &&l_jcc_12,
+        [H_JCC + 13 - H_FIRST] = &&l_jcc_13,
+        [H_JCC + 14 - H_FIRST] = &&l_jcc_14,
+        [H_JCC + 15 - H_FIRST] = &&l_jcc_15,
+        [H_UD - H_FIRST] = &&l_generic,
+    };
+    CPUX86State *env = &cpu->env;
+    const DInsn *d = tb->insn, *end = tb->insn + (tb->n < max ? tb->n : max);
+    uint32_t ip_mask = cpu->code32 ? 0xffffffffu : 0xffffu;
+    uint32_t v, r, f;
+
+#define DISPATCH()                                                  \
+    do {                                                            \
+        uint32_t eip_ = env->eip;                                   \
+        cpu->cur_eip = eip_;                                        \
+        env->eip = (eip_ + d->len) & ip_mask;                       \
+        if (d->h >= H_FIRST)                                        \
+            goto *hot[d->h - H_FIRST];                              \
+        goto l_generic;                                             \
+    } while (0)
+#define NEXT()                                                      \
+    do {                                                            \
+        d++;                                                        \
+        if (unlikely(d >= end || cpu->stop))                        \
+            goto out;                                               \
+        DISPATCH();                                                 \
+    } while (0)
+
+    cpu->stop = 0;
+    if (d >= end)
+        goto out;
+    DISPATCH();
+
+l_generic:
+    interp_one(cpu, d);
+    NEXT();
+
+l_h_mov_rr32:
+    env->regs[d->rm] = (uint32_t)env->regs[d->reg];
+    NEXT();
+l_h_load32:
+    env->regs[d->reg] = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);
+    NEXT();
+l_h_store32:
+    cpu_st(cpu, d->seg, interp_ea(env, d), env->regs[d->reg], 4);
+    NEXT();
+l_h_mov_ri32:
+    env->regs[d->rm] = d->imm;
+    NEXT();
+l_h_lea32:
+    env->regs[d->reg] = interp_ea(env, d);
+    NEXT();
+l_h_test_rr32:
+    alu2(ALU_AND, 4, env->regs[d->rm], env->regs[d->reg], 0, &f);
+    set_cc(env, CC_MASK, f);
+    NEXT();
+l_h_inc32:
+l_h_dec32:
+    r = alu1(d->h == H_INC32 ? ALU1_INC : ALU1_DEC, 4, env->regs[d->rm], &f);
+    env->regs[d->rm] = r;
+    set_cc(env, CC_MASK & ~CC_C, f);
+    NEXT();
+l_h_push32:
+    cpu_push(cpu, env->regs[d->rm], 4);
+    NEXT();
+l_h_pop32:
+    v = cpu_pop(cpu, 4);
+    env->regs[d->rm] = v;
+    NEXT();
+l_h_call32: {
+    uint32_t t = env->eip + d->imm;
+    if (unlikely(t > env->segs[R_CS].limit))
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    cpu_push(cpu, env->eip, 4);
+    env->eip = t;
+    NEXT();
+    }
+l_h_ret32:
+    v = cpu_ld(cpu, R_SS, (uint32_t)env->regs[R_ESP] & sp_mask(cpu), 4);
+    interp_jump(cpu, v);
+    set_esp(cpu, env->regs[R_ESP] + 4);
+    NEXT();
+l_h_jmp: {
+    uint32_t t = env->eip + d->imm;
+    interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
+    NEXT();
+    }
+#define INTERP_ALU32(n)                                                              \
+l_alu_rr32_##n:                                                                  \
+    r = alu2(n, 4, env->regs[d->rm], env->regs[d->reg], env->eflags & CC_C, &f); \
+    if (n != ALU_CMP)                                                            \
+        env->regs[d->rm] = r;                                                    \
+    set_cc(env, CC_MASK, f);                                                     \
+    NEXT();                                                                      \
+l_alu_ri32_##n:                                                                  \
+    r = alu2(n, 4, env->regs[d->rm], d->imm, env->eflags & CC_C, &f);            \
+    if (n != ALU_CMP)                                                            \
+        env->regs[d->rm] = r;                                                    \
+    set_cc(env, CC_MASK, f);                                                     \
+    NEXT();
+    INTERP_ALU32(0) INTERP_ALU32(1) INTERP_ALU32(2) INTERP_ALU32(3)
+    INTERP_ALU32(4) INTERP_ALU32(5) INTERP_ALU32(6) INTERP_ALU32(7)
+#define INTERP_SHIFT32(n)                                                            \
+l_shift_ri32_##n:                                                                \
+    r = alu_shift(n, 4, env->regs[d->rm], d->imm, env->eflags & CC_C, &f);       \
+    env->regs[d->rm] = r;                                                        \
+    set_cc(env, n < 4 ? (CC_C | CC_O) : CC_MASK, f);                             \
+    NEXT();
+    INTERP_SHIFT32(0) INTERP_SHIFT32(1) INTERP_SHIFT32(2) INTERP_SHIFT32(3)
+    INTERP_SHIFT32(4) INTERP_SHIFT32(5) INTERP_SHIFT32(6) INTERP_SHIFT32(7)
+#define INTERP_JCC(n)                                                                \
+l_jcc_##n:                                                                       \
+    if (interp_cond(env->eflags, n)) {                                           \
+        uint32_t t = env->eip + d->imm;                                          \
+        interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));                \
+    }                                                                            \
+    NEXT();
+    INTERP_JCC(0) INTERP_JCC(1) INTERP_JCC(2) INTERP_JCC(3)
+    INTERP_JCC(4) INTERP_JCC(5) INTERP_JCC(6) INTERP_JCC(7)
+    INTERP_JCC(8) INTERP_JCC(9) INTERP_JCC(10) INTERP_JCC(11)
+    INTERP_JCC(12) INTERP_JCC(13) INTERP_JCC(14) INTERP_JCC(15)
+
+
+
+out:
+    cpu->insns += d - tb->insn;
+#undef DISPATCH
+#undef NEXT
 }

@@ -222,15 +222,20 @@ void tlb_flush(X86CPU *cpu, bool global_too)
             e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
         }
     }
+    if (global_too)
+        cpu->tlb_has_large = false;
     tb_jc_flush(cpu);
     trace(LOG_MMU, "tlb flush%s\n", global_too ? " (global)" : "");
 }
 
 void tlb_flush_page(X86CPU *cpu, uint32_t lin)
 {
-    /* a large page may cover lin through any of its 4K entries: flush them
-     * all when the walk said so; simpler: entries hold 4K translations only,
-     * so one slot per index is enough */
+    /* Entries hold 4K pieces; a large page (4M/2M) has many of them, all
+     * invalidated by one INVLPG.  While the TLB holds any, flush it all. */
+    if (cpu->tlb_has_large) {
+        tlb_flush(cpu, true);
+        return;
+    }
     for (int u = 0; u < 2; u++) {
         TLBEntry *e = &cpu->tlbs[u][(lin >> 12) & (TLB_SIZE - 1)];
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
@@ -333,7 +338,7 @@ static int mmu_walk(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys
             page_pa = (uint32_t)leaf & ~0xfffu;
         }
         *phys = page_pa | (lin & off_mask);
-        *prot = 1 | (w_ok && (leaf & PG_D) ? 2 : 0) | (nx ? 0 : 4) |
+        *prot = (large ? 16 : 0) | 1 | (w_ok && (leaf & PG_D) ? 2 : 0) | (nx ? 0 : 4) |
                 ((leaf & PG_G) && (env->cr[4] & CR4_PGE_MASK) ? 8 : 0);
     }
     return 0;
@@ -365,6 +370,8 @@ TLBEntry *tlb_fill(X86CPU *cpu, uint32_t lin, int acc, int user)
     phys &= ~0xfffu;
     fr = mmu_lookup(phys);
     e->phys = phys | ((prot & 8) ? TLB_PHYS_GLOBAL : 0);
+    if (prot & 16)
+        cpu->tlb_has_large = true;
     if (fr && fr->mr->type == MEM_RAM && phys + 0x1000 <= fr->end) {
         e->addend = (uintptr_t)(fr->mr->host + fr->mr_offset + (phys - fr->start)) - page;
         e->tag_r = page;
@@ -440,7 +447,7 @@ void mmu_st_slow(X86CPU *cpu, uint32_t lin, uint32_t val, int size, int user)
         if (!tlb_tag_match(e->tag_w, page))
             tlb_fill(cpu, lin, 1, user);
         if (!tlb_tag_match(e2->tag_w, last & ~0xfffu))
-            tlb_fill(cpu, last, 1, user);
+            tlb_fill(cpu, last & ~0xfffu, 1, user);    /* CR2: first byte on that page */
         for (int i = 0; i < size; i++)
             mmu_st_slow(cpu, lin + i, val >> (8 * i), 1, user);
         return;
@@ -472,6 +479,19 @@ void mmu_st_slow(X86CPU *cpu, uint32_t lin, uint32_t val, int size, int user)
             e->tag_w = page;
     }
     memcpy((uint8_t *)(e->addend + lin), &val, size);
+}
+
+void mmu_probe_write(X86CPU *cpu, uint32_t lin, uint32_t len, int user)
+{
+    uint32_t page = lin & ~0xfffu, last = (lin + len - 1) & ~0xfffu;
+    for (;;) {
+        TLBEntry *e = &cpu->tlbs[user][(page >> 12) & (TLB_SIZE - 1)];
+        if (!tlb_tag_match(e->tag_w, page))
+            tlb_fill(cpu, page == (lin & ~0xfffu) ? lin : page, 1, user);
+        if (page == last)
+            break;
+        page += 0x1000;
+    }
 }
 
 /* ---- control registers ---- */

@@ -246,6 +246,17 @@ static void seg_load_task_seg(X86CPU *cpu, int seg, uint16_t sel)
     seg_load_desc_cache(cpu, seg, sel, e1, e2);
 }
 
+/* TSS layouts (SDM vol. 3, figures 7-2 and 7-11) */
+typedef struct TSSLayout {
+    uint8_t eip, eflags, regs, segs, ldt, cr3;   /* offsets; cr3 0: none */
+    uint8_t rsz, ssz;                             /* register size, segment slot size */
+    uint8_t nsegs;                                /* ES CS SS DS (FS GS) */
+    uint8_t min_limit;
+} TSSLayout;
+
+static const TSSLayout seg_tss32 = { 0x20, 0x24, 0x28, 0x48, 0x60, 0x1c, 4, 4, 6, 103 };
+static const TSSLayout seg_tss16 = { 14, 16, 18, 34, 42, 0, 2, 2, 4, 43 };
+
 static void seg_task_switch(X86CPU *cpu, uint16_t tss_sel, uint32_t e1, uint32_t e2,
                             int source, uint32_t next_eip)
 {
@@ -253,30 +264,32 @@ static void seg_task_switch(X86CPU *cpu, uint16_t tss_sel, uint32_t e1, uint32_t
     int type = (e2 >> DESC_TYPE_SHIFT) & 0xf;
     uint32_t nbase = seg_desc_base(e1, e2), nlimit = seg_desc_limit(e1, e2);
     uint32_t obase = env->tr.base;
-    uint32_t eflags, neip, nflags, ncr3, regs[8];
-    uint16_t nsegs[6], nldt, old_sel = env->tr.selector;
+    uint32_t eflags, neip, nflags, ncr3 = env->cr[3], regs[8];
+    uint16_t nsegs[6] = { 0 }, nldt, old_sel = env->tr.selector;
+    const TSSLayout *nl = (type & 8) ? &seg_tss32 : &seg_tss16;
+    const TSSLayout *ol = ((env->tr.flags >> DESC_TYPE_SHIFT) & 8) ? &seg_tss32 : &seg_tss16;
     int i;
 
     trace(LOG_PCALL, "task switch %04x -> %04x (%s)\n", old_sel, tss_sel,
           source == TS_JMP ? "jmp" : source == TS_CALL ? "call" : "iret");
-    if (!(type & 8)) {
-        trace(LOG_UNIMP, "16-bit task switch\n");
-        raise_exception_err(cpu, EXCP0A_TSS, tss_sel & ~3);
-    }
     if (!(e2 & DESC_P_MASK))
         raise_exception_err(cpu, EXCP0B_NOSEG, tss_sel & ~3);
-    if (nlimit < 103)
+    if (nlimit < nl->min_limit)
         raise_exception_err(cpu, EXCP0A_TSS, tss_sel & ~3);
 
     /* read the new state first: a fault here leaves the old task intact */
-    ncr3 = cpu_ld_kernel(cpu, nbase + 0x1c, 4);
-    neip = cpu_ld_kernel(cpu, nbase + 0x20, 4);
-    nflags = cpu_ld_kernel(cpu, nbase + 0x24, 4);
-    for (i = 0; i < 8; i++)
-        regs[i] = cpu_ld_kernel(cpu, nbase + 0x28 + i * 4, 4);
-    for (i = 0; i < 6; i++)
-        nsegs[i] = cpu_ld_kernel(cpu, nbase + 0x48 + i * 4, 2);
-    nldt = cpu_ld_kernel(cpu, nbase + 0x60, 2);
+    if (nl->cr3)
+        ncr3 = cpu_ld_kernel(cpu, nbase + nl->cr3, 4);
+    neip = cpu_ld_kernel(cpu, nbase + nl->eip, nl->rsz);
+    nflags = cpu_ld_kernel(cpu, nbase + nl->eflags, nl->rsz);
+    for (i = 0; i < 8; i++) {
+        regs[i] = cpu_ld_kernel(cpu, nbase + nl->regs + i * nl->rsz, nl->rsz);
+        if (nl->rsz == 2)
+            regs[i] |= (uint32_t)env->regs[i] & 0xffff0000u;
+    }
+    for (i = 0; i < nl->nsegs; i++)
+        nsegs[i] = cpu_ld_kernel(cpu, nbase + nl->segs + i * nl->ssz, 2);
+    nldt = cpu_ld_kernel(cpu, nbase + nl->ldt, 2);
 
     /* clear the old busy bit for JMP/IRET */
     if (source == TS_JMP || source == TS_IRET) {
@@ -287,12 +300,12 @@ static void seg_task_switch(X86CPU *cpu, uint16_t tss_sel, uint32_t e1, uint32_t
     if (source == TS_IRET)
         eflags &= ~NT_MASK;
     /* save the old state */
-    cpu_st_kernel(cpu, obase + 0x20, next_eip, 4);
-    cpu_st_kernel(cpu, obase + 0x24, eflags, 4);
+    cpu_st_kernel(cpu, obase + ol->eip, next_eip, ol->rsz);
+    cpu_st_kernel(cpu, obase + ol->eflags, eflags, ol->rsz);
     for (i = 0; i < 8; i++)
-        cpu_st_kernel(cpu, obase + 0x28 + i * 4, env->regs[i], 4);
-    for (i = 0; i < 6; i++)
-        cpu_st_kernel(cpu, obase + 0x48 + i * 4, env->segs[i].selector, 2);
+        cpu_st_kernel(cpu, obase + ol->regs + i * ol->rsz, env->regs[i], ol->rsz);
+    for (i = 0; i < ol->nsegs; i++)
+        cpu_st_kernel(cpu, obase + ol->segs + i * ol->ssz, env->segs[i].selector, 2);
 
     if (source == TS_CALL) {
         cpu_st_kernel(cpu, nbase, old_sel, 2);
@@ -309,10 +322,12 @@ static void seg_task_switch(X86CPU *cpu, uint16_t tss_sel, uint32_t e1, uint32_t
     env->tr.flags = e2 & 0x00ffff00u;
     env->cr[0] |= CR0_TS_MASK;
 
-    if (env->cr[0] & CR0_PG_MASK)
-        mmu_set_cr3(cpu, ncr3);
-    else
-        env->cr[3] = ncr3;
+    if (nl->cr3) {
+        if (env->cr[0] & CR0_PG_MASK)
+            mmu_set_cr3(cpu, ncr3);
+        else
+            env->cr[3] = ncr3;
+    }
     env->eflags = (nflags & ~0x2u) | 0x2;
     env->eip = neip;
     for (i = 0; i < 8; i++)

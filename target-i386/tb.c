@@ -19,6 +19,7 @@ static TB *tb_hash[TB_HASH_SIZE];
 static uint8_t *tb_arena;
 static size_t tb_arena_used;
 static TB **tb_pages;                  /* per physical page: blocks touching it */
+static uint64_t *tb_lines;             /* per physical page: 64-byte lines holding code */
 static uint32_t *tb_touched;           /* pages with a list, for a cheap flush */
 static uint32_t tb_ntouched;
 static bool tb_touched_overflow;
@@ -35,11 +36,6 @@ static inline uint32_t tb_hash_fn(uint32_t phys, uint32_t pc)
     return (h ^ (h >> TB_HASH_BITS)) & (TB_HASH_SIZE - 1);
 }
 
-static inline uint32_t tb_jc_hash(uint32_t pc)
-{
-    return (pc ^ (pc >> JC_BITS)) & (JC_SIZE - 1);
-}
-
 void tb_init(void)
 {
     if (tb_arena)
@@ -52,6 +48,10 @@ void tb_init(void)
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (tb_pages == MAP_FAILED)
         fatal("cannot allocate the translation page table: %s", strerror(errno));
+    tb_lines = mmap(NULL, TB_NPAGES * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (tb_lines == MAP_FAILED)
+        fatal("cannot allocate the translation line map: %s", strerror(errno));
     tb_touched = xzalloc(TB_TOUCHED_MAX * sizeof(uint32_t));
 }
 
@@ -66,9 +66,12 @@ void tb_flush_all(X86CPU *cpu)
     memset(tb_hash, 0, sizeof(tb_hash));
     if (tb_touched_overflow) {
         memset(tb_pages, 0, TB_NPAGES * sizeof(TB *));
+        memset(tb_lines, 0, TB_NPAGES * sizeof(uint64_t));
     } else {
-        for (uint32_t i = 0; i < tb_ntouched; i++)
+        for (uint32_t i = 0; i < tb_ntouched; i++) {
             tb_pages[tb_touched[i]] = NULL;
+            tb_lines[tb_touched[i]] = 0;
+        }
     }
     tb_ntouched = 0;
     tb_touched_overflow = false;
@@ -85,6 +88,14 @@ bool tb_page_has_code(uint32_t phys_page)
 static inline int tb_page_slot(const TB *tb, uint32_t page)
 {
     return (tb->phys >> 12) == page ? 0 : 1;
+}
+
+/* Bits for the 64-byte lines of [off, off+len) within one page */
+static uint64_t tb_line_mask(uint32_t off, uint32_t len)
+{
+    uint32_t first = off >> 6, last = (off + len - 1) >> 6;
+    uint64_t hi = last >= 63 ? ~0ull : ((1ull << (last + 1)) - 1);
+    return hi & ~((1ull << first) - 1);
 }
 
 static void tb_page_add(X86CPU *cpu, TB *tb, uint32_t page, int slot)
@@ -107,6 +118,13 @@ static void tb_page_add(X86CPU *cpu, TB *tb, uint32_t page, int slot)
     }
     tb->page_next[slot] = tb_pages[page];
     tb_pages[page] = tb;
+    {
+        uint32_t first_len = MIN(tb->size, 0x1000 - (tb->phys & 0xfff));
+        if (slot == 0)
+            tb_lines[page] |= tb_line_mask(tb->phys & 0xfff, first_len);
+        else
+            tb_lines[page] |= tb_line_mask(0, tb->size - first_len);
+    }
 }
 
 static void tb_page_remove(TB *tb, uint32_t page)
@@ -166,7 +184,12 @@ void tb_invalidate_phys_range(X86CPU *cpu, uint32_t start, uint32_t len)
     if (end < start)
         end = 0xffffffffu;
     for (page = start >> 12; page <= ((end - 1) >> 12) && page < TB_NPAGES; page++) {
+        uint32_t lo = page == (start >> 12) ? (start & 0xfff) : 0;
+        uint32_t hi = page == ((end - 1) >> 12) ? ((end - 1) & 0xfff) : 0xfff;
         TB *tb = tb_pages[page];
+        /* a write that touches no line with code (data next to code) is cheap */
+        if (!(tb_lines[page] & tb_line_mask(lo, hi - lo + 1)))
+            continue;
         while (tb) {
             TB *next = tb->page_next[tb_page_slot(tb, page)];
             if (tb_overlaps(tb, start, end)) {
@@ -210,6 +233,43 @@ static void tb_log_asm(TB *tb, const uint8_t *buf)
     log_printf("\n");
 }
 
+/* One instruction read through the slow path (code in MMIO or straddling
+ * into a page that is not RAM), in the scratch block: never cached. */
+static TB *tb_gen_single(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags,
+                         uint32_t phys)
+{
+    uint8_t buf[16];
+    DInsn d;
+    int len = -1;
+    TB *tb;
+
+    for (int i = 0; i < 16; i++) {
+        /* fetch only what the decoder needs: a fault on a later byte that
+         * the instruction does not use must not be raised */
+        buf[i] = mmu_ld_slow(cpu, pc + i, 1, cpu->mmu_user);
+        len = decode_insn_buf(buf, i + 1, flags & TBF_CODE32, &d);
+        if (len >= 0)
+            break;
+        if (len == -2)
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+    }
+    if (len < 0)
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    tb = &tb_scratch.tb;
+    tb->pc = pc;
+    tb->cs_base = cs_base;
+    tb->flags = flags;
+    tb->phys = phys;
+    tb->phys2 = 0xffffffffu;
+    tb->size = len;
+    tb->n = 1;
+    tb->cacheable = 0;
+    tb->insn[0] = d;
+    if (trace_enabled(LOG_IN_ASM))
+        tb_log_asm(tb, buf);
+    return tb;
+}
+
 /* Build a block at linear pc (physical phys).  Raises #PF for the first
  * instruction's bytes; later instructions that cannot be fetched end it. */
 static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, uint32_t phys)
@@ -223,27 +283,8 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
     int n = 0, code32 = flags & TBF_CODE32;
     TB *tb;
 
-    if (!host || !phys_ram_ptr(phys + page_left - 1, false)) {
-        /* code outside RAM: one instruction, read through the slow path */
-        DInsn d;
-        int len;
-        for (int i = 0; i < 16; i++)
-            buf[i] = mmu_ld_slow(cpu, pc + i, 1, cpu->mmu_user);
-        len = decode_insn_buf(buf, 16, code32, &d);
-        if (len < 0)
-            raise_exception(cpu, EXCP06_ILLOP);
-        tb = &tb_scratch.tb;
-        tb->pc = pc;
-        tb->cs_base = cs_base;
-        tb->flags = flags;
-        tb->phys = phys;
-        tb->phys2 = 0xffffffffu;
-        tb->size = len;
-        tb->n = 1;
-        tb->cacheable = 0;
-        tb->insn[0] = d;
-        return tb;
-    }
+    if (!host || !phys_ram_ptr(phys + page_left - 1, false))
+        return tb_gen_single(cpu, pc, cs_base, flags, phys);
     memcpy(buf, host, page_left);
     avail = page_left;
     if (page_left < 16) {
@@ -262,10 +303,12 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
         DInsn *d = &insns[n];
         int len = decode_insn_buf(buf + off, avail - off, code32, d);
         if (len == -1) {
-            if (n == 0)
-                tlb_fill(cpu, pc + page_left, 2, cpu->mmu_user);   /* raises #PF */
-            if (n == 0)
-                raise_exception_err(cpu, EXCP0D_GPF, 0);
+            if (n == 0) {
+                /* the first instruction runs into the next page: #PF if it
+                 * is not mapped, else it is MMIO/ROM-device code */
+                tlb_fill(cpu, pc + page_left, 2, cpu->mmu_user);
+                return tb_gen_single(cpu, pc, cs_base, flags, phys);
+            }
             break;
         }
         if (len == -2) {
@@ -324,6 +367,10 @@ TB *tb_find(X86CPU *cpu)
 
     if (likely(tb && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags))
         return tb;
+    /* fetch faults (#PF, #GP) report this instruction */
+    cpu->cur_eip = env->eip;
+    if (unlikely((uint32_t)env->eip > env->segs[R_CS].limit))
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
     phys = tb_code_phys(cpu, pc);
     for (tb = tb_hash[tb_hash_fn(phys, pc)]; tb; tb = tb->hash_next) {
         if (tb->phys == phys && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags) {

@@ -104,6 +104,8 @@ static void *tcg_thread_fn(void *arg)
 {
     X86CPU *cpu = arg;
 
+    cpus_set_current(cpu->env.cpu_index);
+
     for (;;) {
         bool halted;
 
@@ -181,6 +183,13 @@ static void tcg_resume(void)
     if (!tcg_thread_started)
         return;
     pthread_mutex_lock(&tcg_mutex);
+    if (tcg_paused) {
+        /* whoever paused us may have loaded new register state (save/load,
+         * reset): recompute what the CPU derives from it */
+        cpu_update_mode(tcg_cpu);
+        tlb_flush(tcg_cpu, true);
+        atomic_store(&tcg_cpu->exit_request, 1);
+    }
     tcg_pause_req = false;
     pthread_cond_broadcast(&tcg_cond);
     pthread_mutex_unlock(&tcg_mutex);

@@ -141,6 +141,7 @@ typedef struct X86CPU {
     uint32_t a20_mask;
 
     TLBEntry *tlb;          /* tlbs[mmu_user] */
+    bool tlb_has_large;     /* some entries are pieces of 4M/2M pages */
     TLBEntry tlbs[2][TLB_SIZE];
 
     TB *jc[JC_SIZE];        /* linear PC -> block */
@@ -198,6 +199,8 @@ TLBEntry *tlb_fill(X86CPU *cpu, uint32_t lin, int acc, int user);
 /* probe without raising: 0 ok, else the #PF error code | 0x10000 */
 int mmu_probe(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys);
 uint32_t mmu_ld_slow(X86CPU *cpu, uint32_t lin, int size, int user);
+/* fault now (#PF) if any byte of [lin, lin+len) cannot be written */
+void mmu_probe_write(X86CPU *cpu, uint32_t lin, uint32_t len, int user);
 void mmu_st_slow(X86CPU *cpu, uint32_t lin, uint32_t val, int size, int user);
 /* physical access (page walks, RAM outside the TLB) */
 uint32_t phys_ldl(X86CPU *cpu, uint32_t pa);
@@ -216,6 +219,23 @@ void tb_flush_all(X86CPU *cpu);
 void tb_invalidate_phys_range(X86CPU *cpu, uint32_t start, uint32_t len);
 bool tb_page_has_code(uint32_t phys_page);
 void tb_jc_flush(X86CPU *cpu);
+
+static inline uint32_t tb_jc_hash(uint32_t pc)
+{
+    return (pc ^ (pc >> JC_BITS)) & (JC_SIZE - 1);
+}
+
+/* The jump-cache fast path of tb_find(). */
+static inline TB *tb_lookup(X86CPU *cpu)
+{
+    uint32_t cs_base = cpu->env.segs[R_CS].base;
+    uint32_t pc = cs_base + (uint32_t)cpu->env.eip;
+    TB *tb = cpu->jc[tb_jc_hash(pc)];
+    if (likely(tb && tb->pc == pc && tb->cs_base == cs_base &&
+               tb->flags == (uint32_t)cpu->code32))
+        return tb;
+    return tb_find(cpu);
+}
 
 /* ---- decoder (decode.c), disassembler (disas.c) ---- */
 /* decode from buf[0..avail): length, -1 if more bytes are needed, -2 if > 15 bytes */
@@ -288,6 +308,14 @@ static inline uint32_t seg_addr(X86CPU *cpu, int seg, uint32_t off, int size, in
                  !(cpu->seg_ok[seg] & (write ? 2 : 1))))
         raise_exception_err(cpu, seg == R_SS ? EXCP0C_STACK : EXCP0D_GPF, 0);
     return (uint32_t)cpu->env.segs[seg].base + off;
+}
+
+/* Check a multi-store destination completely before the first store, so a
+ * fault leaves memory untouched (FSAVE, SGDT, CMPXCHG8B, ...). */
+static inline void cpu_probe_write(X86CPU *cpu, int seg, uint32_t off, uint32_t len)
+{
+    uint32_t lin = seg_addr(cpu, seg, off, len, 1);
+    mmu_probe_write(cpu, lin, len, cpu->mmu_user);
 }
 
 static inline uint32_t cpu_ld(X86CPU *cpu, int seg, uint32_t off, int size)

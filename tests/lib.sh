@@ -101,10 +101,12 @@ run_guest() {
 
 # accel_missing OUTFILE: true when the run failed because the accelerator is
 # not available in this build or on this host (then the test is skipped).
+# Only pcvm's first lines of stderr are looked at, and only a message about the
+# accelerator itself counts, so that a guest-triggered error never skips.
 accel_missing() {
     case $GUEST_RC in $GUEST_PASS|$GUEST_FAIL|$GUEST_EXC|124|137) return 1;; esac
-    grep -Eiq "not (built|compiled|available|supported)|unknown accel|invalid accel|no such accel|accelerator.*(unavailable|missing)|/dev/kvm" \
-        "$1.err" "$1" 2>/dev/null
+    head -n 5 "$1.err" 2>/dev/null | grep -Eiq \
+        "(accel|tcg|kvm|translator|software cpu).*(not (built|compiled|available|supported)|unavailable|missing|cannot open|permission denied|no such file)|unknown accel|invalid accel|no such accel"
 }
 
 # guest_tap NAME [extra emulator args]: run tests/guest/NAME.bin and report it
@@ -123,9 +125,18 @@ guest_tap() {
     tap_report "$name" "$out"
 }
 
+# TAP_TODO: check names (one per line, exactly as the guest prints them) that
+# are known to fail: reported as "not ok ... # TODO" (XFAIL); if one passes it
+# becomes XPASS, which make check counts as a failure, so the list gets
+# updated when the bug is fixed.
+is_todo() {
+    [ "$PCVM_TEST_EMU" != qemu ] && [ -n "${TAP_TODO:-}" ] && printf '%s\n' "$TAP_TODO" | grep -qxF -- "$1"
+}
+
 # tap_report NAME OUTFILE: the TAP part of guest_tap (uses GUEST_RC).
 tap_report() {
     name=$1; out=$2
+    unknown_fail=0
     plan=$(sed -n 's/^PLAN \([0-9][0-9]*\)$/\1/p' "$out" | head -n 1)
     [ -n "$plan" ] || plan=0
     echo "1..$((plan + 1))"
@@ -134,8 +145,19 @@ tap_report() {
     while IFS= read -r line; do
         n=$((n + 1))
         case $line in
-        "ok "*) echo "ok $n - $name: ${line#ok }";;
-        *) echo "not ok $n - $name: ${line#FAIL }";;
+        "ok "*)
+            todo=
+            is_todo "${line#ok }" && todo=" # TODO known bug, now passes: update TAP_TODO"
+            echo "ok $n - $name: ${line#ok }$todo";;
+        *)
+            check=${line#FAIL }
+            check=${check%% got=*}
+            if is_todo "$check"; then
+                echo "not ok $n - $name: ${line#FAIL } # TODO known bug"
+            else
+                echo "not ok $n - $name: ${line#FAIL }"
+                unknown_fail=1
+            fi;;
         esac
     done <"$out.checks"
     while [ "$n" -lt "$plan" ]; do
@@ -145,6 +167,9 @@ tap_report() {
     n=$((n + 1))
     if [ "$GUEST_RC" -eq "$GUEST_PASS" ] && grep -q '^PASS$' "$out"; then
         echo "ok $n - $name: guest exited with pass status"
+    elif [ "$GUEST_RC" -eq "$GUEST_FAIL" ] && [ $unknown_fail = 0 ] &&
+         [ "$(grep -c -E '^(ok |FAIL )' "$out")" -eq "$plan" ]; then
+        echo "ok $n - $name: guest ran to the end (failing only known-bug checks)"
     else
         case $GUEST_RC in
         124|137) why="timed out after ${PCVM_TIMEOUT}s";;

@@ -10,7 +10,7 @@
 
 %include "lib.inc"
 
-LOG         equ 0x5000          ; fault log: 8 dwords per fault
+LOG         equ 0x5000          ; fault log: 16 dwords per fault
 L_VEC       equ 0
 L_ERR       equ 4
 L_EIP       equ 8
@@ -19,6 +19,9 @@ L_CR2       equ 16
 L_ESP       equ 20              ; handler ESP just after the CPU's pushes
 L_USP       equ 24              ; pushed ESP (ring change only)
 L_USS       equ 28              ; pushed SS (ring change only)
+L_ECX       equ 32              ; ECX ESI EDI at the fault
+L_ESI       equ 36
+L_EDI       equ 40
 USER_STACK  equ 0x90000
 TASK_STACK  equ 0x7000          ; stack of the double-fault task
 PG_NP       equ 0x300000        ; ring-0 not-present page
@@ -28,6 +31,12 @@ PG_SUPV     equ 0x304000        ; supervisor-only page read from ring 3
 PG_URO      equ 0x305000        ; read-only user page written from ring 3
 PG_UNP      equ 0x306000        ; not-present page read from ring 3
 PG_NP2      equ 0x307000        ; not-present page (#DF trigger)
+PG_SB       equ 0x309000        ; not-present page that rep movsd runs into
+PG_XB       equ 0x30b000        ; not-present page holding an instruction's tail
+SRC         equ 0x6800          ; 16 dwords copied by rep movsd
+PG_W2       equ 0x30d000        ; not-present page a split store runs into
+PG_POP      equ 0x30e000        ; not-present page that pop [mem] writes
+PG_CALL     equ 0x30f000        ; not-present page holding a called function
 
 ; EXPECT action, resume: what the handler does for the next fault
 ; (action: 0 or a routine; resume: 0 = retry the instruction, else new EIP)
@@ -37,13 +46,30 @@ PG_NP2      equ 0x307000        ; not-present page (#DF trigger)
         mov dword [actions + eax * 4], %1
         mov dword [resumes + eax * 4], %2
 %endmacro
+; RESET_FAULTS n: number the next fault n again, with no action/resume set
+%macro RESET_FAULTS 1
+        push edi
+        push ecx
+        push eax
+        mov dword [nfaults], %1
+        mov edi, actions + (%1) * 4
+        mov ecx, 32 - (%1)
+        xor eax, eax
+        rep stosd
+        mov edi, resumes + (%1) * 4
+        mov ecx, 32 - (%1)
+        rep stosd
+        pop eax
+        pop ecx
+        pop edi
+%endmacro
 ; FAULTCHECK n, name, field, value
 ; (n counts from the fault the last EXPECT was for)
 %macro FAULTCHECK 4
         push eax
         mov eax, [exp_idx]
-        shl eax, 5
-        mov eax, [LOG + eax + (%1) * 32 + %3]
+        shl eax, 6
+        mov eax, [LOG + eax + (%1) * 64 + %3]
         CHECK %2, eax, %4
         pop eax
 %endmacro
@@ -57,6 +83,20 @@ pm_main:
         call lib_set_gate
         mov eax, 6
         mov ebx, h_vec6
+        call lib_set_gate
+        mov eax, 1
+        mov ebx, h_vec1
+        call lib_set_gate
+        mov eax, 3
+        mov ebx, h_vec3
+        mov cl, 0xEE            ; int3/into/int 3 from any ring
+        call lib_set_gate
+        mov eax, 4
+        mov ebx, h_vec4
+        call lib_set_gate
+        mov eax, 5
+        mov ebx, h_vec5
+        mov cl, 0x8E
         call lib_set_gate
         mov eax, 8
         mov ebx, h_vec8
@@ -130,6 +170,71 @@ f5_after:
         mov ss, ax
         CHECK "6 faults so far", dword [nfaults], 6
 
+        ; ---- traps: INT3, INT 3, INTO; #BR; single-step ----
+        EXPECT 0, 0
+        int3
+f_bp1:  FAULTCHECK 0, "int3: vector 3", L_VEC, 3
+        FAULTCHECK 0, "int3: eip after the int3 (trap)", L_EIP, f_bp1
+        EXPECT 0, 0
+        int 3
+f_bp2:  FAULTCHECK 0, "int 3 (cd 03): eip after it", L_EIP, f_bp2
+        EXPECT 0, 0
+        SETF 0
+        into                    ; OF=0: nothing
+        SETF F_OF
+        into
+f_of:   SETF 0
+        FAULTCHECK 0, "into with OF=1: vector 4", L_VEC, 4
+        FAULTCHECK 0, "into with OF=1: eip after it", L_EIP, f_of
+        CHECK "into with OF=0 did not trap", dword [nfaults], 9
+        EXPECT 0, f_br_after
+        mov eax, 10
+        bound eax, [bnd_in]     ; 3 <= 10 <= 20: fine
+        mov eax, 21
+f_br:   bound eax, [bnd_in]     ; out of bounds: #BR (a fault)
+f_br_after:
+        FAULTCHECK 0, "bound: vector 5", L_VEC, 5
+        FAULTCHECK 0, "bound: eip is the bound", L_EIP, f_br
+        CHECK "bound in range did not fault", dword [nfaults], 10
+        EXPECT 0, 0
+        xor eax, eax
+        pushfd
+        or dword [esp], F_TF
+        popfd                   ; TF now set: traps after each next instruction
+        nop
+f_ss1:  inc eax
+f_ss2:  pushfd
+f_ss3:  and dword [esp], ~F_TF
+f_ss4:  popfd                   ; TF was set when it started: one more trap
+f_ss5:  FAULTCHECK 0, "single step: #DB vector 1", L_VEC, 1
+        FAULTCHECK 0, "single step: trap 1 after the nop", L_EIP, f_ss1
+        FAULTCHECK 1, "single step: trap 2 after inc", L_EIP, f_ss2
+        FAULTCHECK 2, "single step: trap 3 after pushfd", L_EIP, f_ss3
+        FAULTCHECK 3, "single step: trap 4 after and", L_EIP, f_ss4
+        FAULTCHECK 4, "single step: trap 5 after the popfd that clears TF", L_EIP, f_ss5
+        CHECK "single step: 5 traps, then none", dword [nfaults], 15
+        CHECK "single step: the stepped inc ran once", eax, 1
+        mov eax, [dr6_seen]
+        and eax, 0x4000
+        CHECK "single step: DR6.BS", eax, 0x4000
+        RESET_FAULTS 6
+
+        ; ---- a segment with a non-zero base ----
+        mov eax, SEL_SPARE1     ; data, base 0x6000, byte limit 0xfff
+        mov ebx, 0x6000
+        mov ecx, 0xfff
+        mov dl, 0x92
+        mov dh, 0x4
+        call lib_set_desc
+        mov ax, SEL_SPARE1
+        mov es, ax
+        mov dword [es:0x10], 0x5e6e0001
+        mov ax, SEL_DATA32
+        mov es, ax
+        CHECK "segment base 0x6000: store lands at linear 0x6010", dword [0x6010], 0x5e6e0001
+        ; (segment limit and null-selector #GP are not checked here: QEMU's
+        ; TCG, which every guest must pass first, does not implement them)
+
         ; ---- paging: #PF in ring 0 ----
         PRINT "faults: paging, #PF"
         call newline
@@ -144,6 +249,26 @@ f5_after:
         mov dword [LIB_PT + (PG_URO >> 12) * 4], PG_URO | 5
         mov dword [LIB_PT + (PG_UNP >> 12) * 4], 0
         mov dword [LIB_PT + (PG_NP2 >> 12) * 4], 0
+        mov dword [LIB_PT + (PG_SB >> 12) * 4], 0
+        mov dword [LIB_PT + (PG_XB >> 12) * 4], 0
+        mov edi, SRC            ; source data 0x100..0x10f
+        mov eax, 0x100
+        mov ecx, 16
+.src:   stosd
+        inc eax
+        dec ecx
+        jnz .src
+        mov byte [PG_XB - 3], 0xb8      ; mov eax, 0x12345678 across the
+        mov dword [PG_XB - 2], 0x12345678 ; page boundary, then ret
+        mov byte [PG_XB + 2], 0xc3
+        mov dword [LIB_PT + (PG_W2 >> 12) * 4], 0
+        mov dword [LIB_PT + (PG_POP >> 12) * 4], 0
+        mov dword [LIB_PT + (PG_CALL >> 12) * 4], 0
+        mov dword [PG_W2 - 4], 0x11111111
+        mov dword [PG_W2], 0x22222222
+        mov byte [PG_CALL], 0xb8        ; mov eax, 0x4321; ret
+        mov dword [PG_CALL + 1], 0x4321
+        mov byte [PG_CALL + 5], 0xc3
         mov eax, cr0
         or eax, 0x80000000      ; PG, WP still clear
         mov cr0, eax
@@ -169,6 +294,75 @@ f7_st:  mov dword [PG_RO + 0x24], 6
         FAULTCHECK 0, "#PF write protect error code", L_ERR, 3
         FAULTCHECK 0, "#PF write protect cr2", L_CR2, PG_RO + 0x24
         FAULTCHECK 0, "#PF write protect eip", L_EIP, f7_st
+
+        ; ---- #PF in the middle of rep movsd: the registers show the progress ----
+        EXPECT fix_pte, 0
+        mov esi, SRC
+        mov edi, PG_SB - 16     ; 4 dwords fit before the boundary
+        mov ecx, 16
+        cld
+f8_rep: rep movsd
+        mov [rep_end], ecx
+        mov [rep_end + 4], edi
+        FAULTCHECK 0, "#PF inside rep movsd: error code (write)", L_ERR, 2
+        FAULTCHECK 0, "#PF inside rep movsd: cr2 at the boundary", L_CR2, PG_SB
+        FAULTCHECK 0, "#PF inside rep movsd: eip is the rep movsd", L_EIP, f8_rep
+        FAULTCHECK 0, "#PF inside rep movsd: ecx counts the rest", L_ECX, 12
+        FAULTCHECK 0, "#PF inside rep movsd: edi advanced", L_EDI, PG_SB
+        FAULTCHECK 0, "#PF inside rep movsd: esi advanced", L_ESI, SRC + 16
+        CHECK "rep movsd resumed: ecx", dword [rep_end], 0
+        CHECK "rep movsd resumed: edi", dword [rep_end + 4], PG_SB + 48
+        CHECK "rep movsd resumed: last dword", dword [PG_SB + 44], 0x10f
+        CHECK "rep movsd resumed: first dword", dword [PG_SB - 16], 0x100
+
+        ; ---- #PF fetching an instruction that crosses into a missing page ----
+        EXPECT fix_pte, 0
+        xor eax, eax
+        call PG_XB - 3
+        CHECK "instruction across pages: executed after the fix", eax, 0x12345678
+        FAULTCHECK 0, "instruction across pages: cr2 is the second page", L_CR2, PG_XB
+        FAULTCHECK 0, "instruction across pages: eip is the instruction", L_EIP, PG_XB - 3
+        FAULTCHECK 0, "instruction across pages: error code 0", L_ERR, 0
+
+        ; ---- a store split across pages, second page missing: no partial write ----
+        EXPECT 0, f9_after
+        mov eax, 0xaabbccdd
+f9_st:  mov [PG_W2 - 2], eax
+f9_after:
+        FAULTCHECK 0, "split store: cr2 is the second page", L_CR2, PG_W2
+        FAULTCHECK 0, "split store: eip", L_EIP, f9_st
+        FAULTCHECK 0, "split store: error code (write)", L_ERR, 2
+        CHECK "split store: first page unchanged", dword [PG_W2 - 4], 0x11111111
+
+        ; ---- pop to a missing page: ESP unchanged at the fault ----
+        EXPECT fix_pte, 0
+        push dword 0x5a5a0001
+        mov [esp_before], esp
+f10_pop:
+        pop dword [PG_POP + 8]
+        CHECK "pop [mem] retried: value", dword [PG_POP + 8], 0x5a5a0001
+        mov eax, [esp_before]
+        sub eax, esp
+        CHECK "pop [mem] retried: esp", eax, -4
+        FAULTCHECK 0, "pop [mem] fault: eip", L_EIP, f10_pop
+        FAULTCHECK 0, "pop [mem] fault: cr2", L_CR2, PG_POP + 8
+        mov ebx, [esp_before]   ; the CPU pushed EFLAGS CS EIP and the error
+        sub ebx, 16             ; code below the unchanged ESP
+        FAULTCHECK 0, "pop [mem] fault: esp not yet incremented", L_ESP, ebx
+
+        ; ---- call into a missing page: the call is done, the fetch faults ----
+        EXPECT fix_pte, 0
+        mov [esp_before], esp
+        xor eax, eax
+f11_call:
+        call PG_CALL
+f11_ret:
+        CHECK "call into missing page: function ran", eax, 0x4321
+        FAULTCHECK 0, "call into missing page: eip is the target", L_EIP, PG_CALL
+        FAULTCHECK 0, "call into missing page: cr2", L_CR2, PG_CALL
+        FAULTCHECK 0, "call into missing page: error code 0", L_ERR, 0
+
+        RESET_FAULTS 8          ; (keeps the fault numbers below)
 
         ; ---- ring 3 ----
         PRINT "faults: ring 3"
@@ -346,7 +540,18 @@ h_vec%1:
         jmp h_common
 %endmacro
 HSTUB 0, 0
+HSTUB 3, 0
+HSTUB 4, 0
+HSTUB 5, 0
 HSTUB 6, 0
+h_vec1:                         ; #DB: also note DR6
+        push eax
+        mov eax, dr6
+        mov [dr6_seen], eax
+        pop eax
+        push dword 0
+        push dword 1
+        jmp h_common
 HSTUB 8, 1
 HSTUB 11, 1
 HSTUB 13, 1
@@ -356,9 +561,20 @@ HSTUB 14, 1
 h_common:
         pushad
         mov ebp, esp
+        push ds                 ; (ring 3 may have left any DS: use ours)
+        push es
+        mov ax, SEL_DATA32
+        mov ds, ax
+        mov es, ax
         mov ebx, [nfaults]
-        shl ebx, 5
+        shl ebx, 6
         add ebx, LOG
+        mov eax, [ebp + 24]
+        mov [ebx + L_ECX], eax
+        mov eax, [ebp + 4]
+        mov [ebx + L_ESI], eax
+        mov eax, [ebp]
+        mov [ebx + L_EDI], eax
         mov eax, [ebp + 32]
         mov [ebx + L_VEC], eax
         mov eax, [ebp + 36]
@@ -387,7 +603,9 @@ h_common:
         test eax, eax
         jz .retry
         mov [ebp + 40], eax
-.retry: popad
+.retry: pop es
+        pop ds
+        popad
         add esp, 8
         iretd
 .stop:  PRINT "faults: fault loop"
@@ -402,6 +620,10 @@ actions:    times 32 dd 0
 resumes:    times 32 dd 0
 u_res:      times 4 dd 0
 sys_esp:    dd 0
+rep_end:    dd 0, 0
+esp_before: dd 0
+dr6_seen:   dd 0
+bnd_in:     dd 3, 20
 sys_eip:    dd 0
 sys_cs:     dd 0
 sys_usp:    dd 0

@@ -200,6 +200,73 @@ rm_div0:
         CHECK16 "rm #DE ip", eax, rm_div0
         CHECK16 "rm #DE count", dword [rm_de_count], 1
 
+        ; ---- 16-bit ModRM addressing: defaults (DS vs SS), overrides, wrap ----
+        mov ax, 0x2000
+        mov ds, ax              ; DS base 0x20000, SS base 0
+        mov word [0x7200], 0xd5d5       ; DS:7200 = linear 0x27200
+        mov word [ss:0x7200], 0x55aa    ; SS:7200 = linear 0x7200
+        mov bx, 0x7000
+        mov bp, 0x7000
+        mov si, 0x0200
+        mov di, 0x0100
+        xor eax, eax
+        mov ax, [bx + si]
+        mov cx, [bp + si]
+        mov dx, [bx + di + 0x100]
+        shl ecx, 16
+        or eax, ecx
+        movzx ecx, word [bp + di + 0x100]
+        shl edx, 16
+        or edx, ecx
+        xor cx, cx
+        mov ds, cx
+        CHECK16 "rm [bx+si] DS, [bp+si] SS", eax, 0x55aad5d5
+        CHECK16 "rm [bx+di+d16] DS, [bp+di+d16] SS", edx, 0xd5d555aa
+        mov ax, 0x2000
+        mov ds, ax
+        mov ax, [si + 0x7000]
+        mov cx, [bp + 0x200]
+        shl ecx, 16
+        mov cx, ax
+        mov ax, [di + 0x7100]
+        mov dx, [0x7200]
+        shl edx, 16
+        mov dx, ax
+        mov ax, [ss:bx + si]
+        mov bx, 0xfff0          ; bx+si wraps at 64K
+        mov si, 0x7210
+        mov bx, [bx + si]
+        shl ebx, 16
+        mov bx, ax
+        push ebx
+        mov si, 0x0200
+        mov ax, [ds:bp + si]
+        push ax
+        mov bx, 0x7210
+        mov ax, [bx - 0x10]     ; disp8 sign-extended
+        push ax
+        mov ebx, 0x7000
+        mov esi, 0x100
+        mov ax, [dword ebx + esi * 2]   ; 32-bit addressing in real mode
+        xor di, di
+        mov ds, di
+        CHECK16 "rm [si+d16] DS, [bp+d16] SS", ecx, 0x55aad5d5
+        CHECK16 "rm [di+d16] DS, [d16] DS", edx, 0xd5d5d5d5
+        movzx eax, ax
+        pop cx                  ; (the two words pushed above)
+        pop dx
+        pop ebx
+        push dx
+        push cx
+        CHECK16 "rm a32 [ebx+esi*2]", eax, 0xd5d5
+        CHECK16 "rm [ss:bx+si] override, [bx+si] wraps at 64K", ebx, 0xd5d555aa
+        pop ax
+        movzx eax, ax
+        CHECK16 "rm [bx+disp8 negative]", eax, 0xd5d5
+        pop ax
+        movzx eax, ax
+        CHECK16 "rm [ds:bp+si] override", eax, 0xd5d5
+
         jmp lib_enter_pm
 
 rm_de_handler:
@@ -653,7 +720,136 @@ de_done:
         and edx, (1 << 3) | (1 << 4) | (1 << 6) | (1 << 8)
         CHECK "cpuid 1 edx PSE TSC PAE CX8", edx, (1 << 3) | (1 << 4) | (1 << 6) | (1 << 8)
 
-        LIB_FINISH
+        ; ---- stack corner cases ----
+        mov [esp0], esp
+        push esp
+        pop eax
+        CHECK "push esp pushes the value before the push", eax, dword [esp0]
+        mov ecx, [esp0]
+        sub ecx, 0x40
+        push ecx
+        pop esp
+        mov ebx, esp
+        mov esp, [esp0]
+        CHECK "pop esp loads the popped value", ebx, ecx
+        push dword 0xaaaa
+        push dword 0xbbbb
+        pop dword [esp]         ; address computed after the increment
+        mov ebx, esp
+        pop eax
+        CHECK "pop [esp] stores above the popped slot", eax, 0xbbbb
+        mov ecx, [esp0]
+        sub ecx, 4
+        CHECK "pop [esp] esp", ebx, ecx
+        push dword 0xcccc
+        push dword [esp]        ; read before the decrement
+        pop eax
+        pop ebx
+        CHECK "push [esp]", eax, 0xcccc
+        mov eax, 0x11
+        mov ebx, 0x22
+        mov ecx, 0x33
+        mov edx, 0x44
+        mov esi, 0x55
+        mov edi, 0x66
+        mov ebp, 0x77
+        pushad
+        mov dword [esp + 12], 0xdead    ; the ESP slot: ignored by popad
+        mov dword [esp + 28], 0x99      ; EAX slot
+        popad
+        mov ecx, esp
+        CHECK "popad loads eax", eax, 0x99
+        CHECK "popad leaves esp", ecx, dword [esp0]
+        CHECK "popad loads ebp", ebp, 0x77
+        push dword 1
+        push dword 2
+        call ret8_fn
+        mov ecx, esp
+        CHECK "ret 8 releases the arguments", ecx, dword [esp0]
+        mov dword [BUF], 5
+        mov eax, 9
+        xchg eax, [BUF]
+        CHECK "xchg mem: eax", eax, 5
+        CHECK "xchg mem: mem", dword [BUF], 9
+
+        ; ---- 32-bit addressing: SIB forms, defaults, 16-bit lea ----
+        mov dword [BUF + 0x300], 0x51b00001
+        mov dword [BUF + 0x304], 0x51b00002
+        mov ebx, BUF
+        mov ecx, 0x40
+        mov eax, [ebx + ecx * 8 + 0x100]
+        CHECK "[base+index*8+disp32]", eax, 0x51b00001
+        mov eax, [ecx * 8 + BUF + 0x104]
+        CHECK "[index*8+disp32] no base", eax, 0x51b00002
+        mov ebp, BUF + 0x300
+        mov eax, [ebp]
+        CHECK "[ebp] (mod 01 disp 0)", eax, 0x51b00001
+        mov edx, 2
+        mov eax, [ebp + edx * 2]
+        CHECK "[ebp+index*2]", eax, 0x51b00002
+        mov [esp - 8], eax
+        mov ebx, [esp - 8]
+        CHECK "[esp-8] (SIB with esp base)", ebx, 0x51b00002
+        lea eax, [ecx + ecx * 4 + 7]
+        CHECK "lea [ecx+ecx*4+7]", eax, 0x147
+        mov ebx, 0x1234ffff
+        mov esi, 0x2
+        mov eax, 0xffffffff
+        lea eax, [bx + si]      ; 16-bit address: wraps, zero-extended
+        CHECK "lea a16 [bx+si] wraps", eax, 1
+        lea ax, [ecx * 2 + 0x12345]     ; 16-bit destination: truncated
+        CHECK "lea 16-bit destination", eax, 0x2345 + 0x80
+        mov ebx, 0x80000000
+        mov eax, 0x80000000
+        mov ecx, [ebx + eax + BUF + 0x300]   ; address wraps at 4 GB
+        CHECK "address wraps at 4 GB", ecx, 0x51b00001
+
+        ; ---- back to real mode, keeping DS's 4 GB limit ("unreal" mode) ----
+        mov dword [0x200000], 0x0a0b0c0d
+        mov word [0x50 * 4], rm_int50   ; real-mode IVT entry for INT 0x50
+        mov word [0x50 * 4 + 2], 0
+        jmp SEL_CODE16:pm16
+
+bits 16
+pm16:   mov ax, SEL_DATA16      ; 64K-limit SS for real mode
+        mov ss, ax
+        mov eax, cr0
+        and al, 0xfe
+        mov cr0, eax
+        jmp 0:rm_back
+rm_back:
+        xor ax, ax
+        mov ss, ax
+        mov sp, RM_STACK
+        o32 lidt [lib_rm_idtr]
+        mov eax, [dword 0x200000]       ; DS base 0, limit still 4 GB
+        CHECK16 "unreal: read above 1 MB", eax, 0x0a0b0c0d
+        mov dword [dword 0x200004], 0x11223344
+        mov eax, [dword 0x200004]
+        CHECK16 "unreal: write above 1 MB", eax, 0x11223344
+        mov word [rm_int_seen], 0
+        int 0x50
+        movzx eax, word [rm_int_seen]
+        CHECK16 "real mode again: INT through the IVT", eax, 0x50
+        mov ax, 0x1000
+        mov es, ax
+        mov word [es:0x10], 0x7777      ; linear 0x10010
+        xor ax, ax
+        mov es, ax
+        mov eax, [dword 0x10010]
+        and eax, 0xffff
+        CHECK16 "real mode again: segment base = selector * 16", eax, 0x7777
+        jmp lib_finish_16
+rm_int50:
+        mov word [rm_int_seen], 0x50
+        iret
+rm_int_seen: dw 0
+rm_back_end:
+        times 0 - ((rm_back_end - $$) >= 0x10000 - LIB_LOAD) db 0 ; (real-mode code below 64K)
+bits 32
+
+ret8_fn:
+        ret 8
 
 ; cond_masks: cmp eax, ebx, then ESI = bit n set when setcc n is true and
 ; EDI = the same through cmovcc.

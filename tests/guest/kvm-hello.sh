@@ -22,6 +22,15 @@ ran=0
 skipped=
 first_out=
 
+# cannot_run OUTFILE: the run failed because this build or host cannot do it
+# (accelerator missing, /dev/kvm unusable, -smp not supported yet): skip it.
+cannot_run() {
+    accel_missing "$1" && return 0
+    case $GUEST_RC in $GUEST_PASS|$GUEST_FAIL|$GUEST_EXC|124|137) return 1;; esac
+    head -n 3 "$1.err" 2>/dev/null | grep -Eq \
+        "pcvm: (KVM is not (available|usable)|permission denied on /dev/kvm|-smp [0-9]+: .*not supported yet)"
+}
+
 tap() {                          # tap OK|NOTOK DESCRIPTION
     n=$((n + 1))
     if [ "$1" = OK ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
@@ -35,7 +44,7 @@ for variant in kvm kvm-userspace-irqchip tcg; do
     esac
     out=$tmp/$variant.out
     run_guest "$bin" "$out" "$@"
-    if accel_missing "$out"; then
+    if cannot_run "$out"; then
         why=$(grep -v '^$' "$out.err" | head -n 1)
         why=${why:-accelerator not available}
         skipped="$skipped; $variant: $why"
@@ -96,7 +105,7 @@ for PCVM_ACCEL in kvm tcg; do
     variant=$PCVM_ACCEL-smp2
     out=$tmp/$variant.out
     run_guest "$smp_bin" "$out" -smp 2
-    if accel_missing "$out"; then
+    if cannot_run "$out"; then
         why=$(grep -v '^$' "$out.err" | head -n 1)
         why=${why:-accelerator not available}
         skipped="$skipped; $variant: $why"

@@ -260,11 +260,63 @@ pm_main:
         CHECK "PAE: INVLPG shows the new mapping", dword [0x40000000], 0xcafe0003
         ; physical address above 4 GiB is not present here: PTE high dword
         CHECK "PAE: PTE high dword untouched", dword [C_PT1 + 4], 0
+
+        ; ---- PAE with EFER.NXE: executing an XD page faults (I/D bit) ----
+        mov eax, 0x80000001
+        cpuid
+        and edx, 1 << 20
+        CHECK "PAE: CPUID 80000001 EDX.NX", edx, 1 << 20
+        mov ecx, 0xc0000080     ; EFER
+        rdmsr
+        or eax, 1 << 11         ; NXE
+        wrmsr
+        rdmsr
+        and eax, 1 << 11
+        CHECK "PAE: EFER.NXE set and read back", eax, 1 << 11
+        mov byte [0x80001000], 0xb8     ; (through the writable 2M alias)
+        mov dword [0x80001001], 0x77
+        mov byte [0x80001005], 0xc3
+        mov dword [C_PT1 + 1 * 8 + 4], 0x80000000       ; XD
+        invlpg [0x40001000]
+        mov eax, [0x40001001]   ; reading an XD page is fine
+        CHECK "PAE: read from an XD page", eax, 0x77
+        mov eax, 14
+        mov ebx, pf_handler
+        mov cl, 0x8E
+        call lib_set_gate
+        xor eax, eax
+        call 0x40001000         ; #PF; the handler clears XD; retried
+        CHECK "PAE: XD page runs once XD is cleared", eax, 0x77
+        CHECK "PAE: execute XD #PF error code (P, I/D)", dword [pf_err], 0x11
+        CHECK "PAE: execute XD #PF cr2", dword [pf_cr2], 0x40001000
+        CHECK "PAE: execute XD #PF eip", dword [pf_eip], 0x40001000
+        CHECK "PAE: one #PF", dword [pf_count], 1
         call paging_off
         mov eax, cr4
         and eax, ~0x20
         mov cr4, eax
         LIB_FINISH
+
+pf_handler:
+        push eax
+        mov eax, [esp + 4]
+        mov [pf_err], eax
+        mov eax, [esp + 8]
+        mov [pf_eip], eax
+        mov eax, cr2
+        mov [pf_cr2], eax
+        inc dword [pf_count]
+        mov dword [C_PT1 + 1 * 8 + 4], 0        ; clear XD
+        invlpg [eax]
+        pop eax
+        add esp, 4
+        iretd
+
+align 4
+pf_err:     dd 0
+pf_eip:     dd 0
+pf_cr2:     dd 0
+pf_count:   dd 0
 
 paging_on:
         mov eax, cr0

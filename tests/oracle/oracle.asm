@@ -1,4 +1,4 @@
-; tests/oracle/oracle.asm - the integer-instruction oracle: one source built twice.
+; tests/oracle/oracle.asm - the instruction oracle (integer, x87): one source built twice.
 ;   guest: nasm -f bin -I tests/guest/ oracle.asm       (runs on pcvm's CPU)
 ;   host:  nasm -f elf32 -DHOST oracle.asm; ld -m elf_i386 -N  (runs natively)
 ; Both run every instruction below over the same operand values and input
@@ -23,6 +23,11 @@
 ;   bt bts btr btc CF
 ;   bsf bsr        ZF; destination ignored when the source is 0
 ;   daa das        CF AF SF ZF PF;  aaa aas: CF AF;  aam aad: SF ZF PF
+;   x87            result, stored value and status word, less DE and C1
+;                  (QEMU does not model them) and, after arithmetic, C0 C2
+;                  C3; fcomi/fucomi: ZF PF CF (AMD clears OF SF AF, QEMU
+;                  keeps them).  fprem1 and fscale with NaN operands are left
+;                  out: QEMU gets their quotient bits and NaN choice wrong.
 
 %ifdef HOST
 bits 32
@@ -122,6 +127,9 @@ CLASS c_bsf32, K_BSF, 32, 0x040, -1
 CLASS c_daa,  K_PLAIN | K_UNARY, 8, 0x0d5, -1
 CLASS c_aaa,  K_PLAIN | K_UNARY, 8, 0x011, -1
 CLASS c_aam,  K_PLAIN | K_UNARY, 8, 0x0c4, -1
+CLASS c_fpu,  K_PLAIN, 32, 0x8d5, -1
+CLASS c_fpu1, K_PLAIN | K_UNARY, 32, 0x8d5, -1
+CLASS c_fcomi, K_PLAIN, 32, 0x045, -1
 
 %assign n_ins 0
 ; INS name, class, instruction(s)...
@@ -331,6 +339,296 @@ INSBT "bt 32 mem,reg", bt
 INSBT "bts 32 mem,reg", bts
 INSBT "btr 32 mem,reg", btr
 INSBT "btc 32 mem,reg", btc
+
+;  conditional branches (short and near), cmovcc, after cmp eax, ebx: ECX = taken
+%macro JCC 1
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        cmp eax, ebx
+        j%1 short %%t
+        mov ecx, 0
+        ret
+%%t:    mov ecx, 1
+        ret
+ins_name_%[n_ins]: db "j", %str(%1), " short", 0
+%xdefine ins_class_%[n_ins] c_arith
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        cmp eax, ebx
+        j%1 near %%n
+        mov ecx, 0
+        ret
+        times 200 nop
+%%n:    mov ecx, 1
+        ret
+ins_name_%[n_ins]: db "j", %str(%1), " near", 0
+%xdefine ins_class_%[n_ins] c_arith
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        cmp eax, ebx
+        cmov%1 ecx, edx
+        ret
+ins_name_%[n_ins]: db "cmov", %str(%1), 0
+%xdefine ins_class_%[n_ins] c_arith
+%endmacro
+%macro JCC_ALL 1-*
+%rep %0
+JCC %1
+%rotate 1
+%endrep
+%endmacro
+JCC_ALL o, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g
+
+;  flags that live across other instructions (lazy flag evaluation pitfalls),
+; loops: each stub is a short sequence; its class describes the flags that are
+; defined at its end (and every register result is defined)
+%macro STUB 2
+%assign n_ins n_ins + 1
+%xdefine ins_class_%[n_ins] %2
+%define CUR_NAME %1
+ins_%[n_ins]:
+%endmacro
+%macro ENDSTUB 0
+        ret
+ins_name_%[n_ins]: db CUR_NAME, 0
+%endmacro
+STUB "seq add;inc;adc", c_arith
+        add eax, ebx
+        inc ecx
+        adc edx, 0
+ENDSTUB
+STUB "seq sub;dec;sbb", c_arith
+        sub eax, ebx
+        dec ecx
+        sbb edx, edx
+ENDSTUB
+STUB "seq shl;inc;adc", c_arith
+        shl eax, cl
+        inc edx
+        adc ecx, 0
+ENDSTUB
+STUB "seq add;shl cl", c_sh32
+        add eax, ebx
+        shl edx, cl
+ENDSTUB
+STUB "seq sub;rol cl", c_rot32
+        sub eax, ebx
+        rol edx, cl
+ENDSTUB
+STUB "seq neg;rcl 1", c_arith
+        neg eax
+        rcl edx, 1
+ENDSTUB
+STUB "seq cmp;lahf", c_arith
+        cmp eax, ebx
+        lahf
+ENDSTUB
+STUB "seq add;pushfd", c_logic
+        add eax, ebx
+        pushfd
+        pop ecx
+        and ecx, 0x8d5
+ENDSTUB
+STUB "seq imul;seto;setc", c_mul
+        imul eax, ebx
+        seto cl
+        setc ch
+ENDSTUB
+STUB "seq bt;adc", c_arith
+        bt eax, ebx
+        adc ecx, 0
+ENDSTUB
+STUB "seq xor;setz;sets", c_logic
+        xor eax, ebx
+        setz cl
+        sets ch
+ENDSTUB
+STUB "seq test;cmovs;cmovp", c_logic
+        test eax, ebx
+        cmovs ecx, edx
+        cmovp ebx, eax
+ENDSTUB
+STUB "seq sar cl;setc", c_sh32
+        sar eax, cl
+        setc dl
+ENDSTUB
+STUB "seq and;jbe", c_logic
+        and eax, ebx
+        jbe .t
+        mov ecx, 5
+.t:
+ENDSTUB
+STUB "seq inc;jo", c_unary
+        inc eax
+        jo .t
+        mov ecx, 5
+.t:
+ENDSTUB
+STUB "seq cmc;stc;clc", c_arith
+        cmc
+        setc cl
+        stc
+        adc ch, 0
+        clc
+        setc dl
+ENDSTUB
+STUB "seq dec;jnz loop", c_arith
+        and ecx, 7
+        inc ecx
+        mov edx, 0
+.l:     add edx, eax
+        dec ecx
+        jnz .l
+ENDSTUB
+STUB "loop", c_arith
+        and ecx, 7
+        inc ecx
+        mov edx, 0
+.l:     add edx, eax
+        loop .l
+ENDSTUB
+STUB "loopz", c_arith
+        and ecx, 15
+        inc ecx
+.l:     add eax, ebx
+        cmp eax, ebx
+        loopz .l
+ENDSTUB
+STUB "loopnz", c_arith
+        and ecx, 15
+        inc ecx
+.l:     shr eax, 1
+        cmp eax, 3
+        loopnz .l
+ENDSTUB
+STUB "jecxz", c_arith
+        and ecx, 1
+        jecxz .t
+        mov edx, 7
+.t:
+ENDSTUB
+
+;  x87: operands are a and b loaded as 32-bit integers (fild) or as float32
+; bit patterns (fld dword: zeros, denormals, NaNs, infinities among them); the
+; four input-flag variants pick the control word: round to nearest, down,
+; toward zero (64-bit precision), and round to nearest with 53-bit precision.
+; Out: EAX EBX ECX = st0 as 80 bits, EDX = status word (masked, see
+; FSW_MASK), EFLAGS as the integer instructions leave them (all defined).
+; DE (denormal operand) and C1 (rounded up) are masked: QEMU, on which the
+; guest side was checked, does not model them (assemble with -DFPU_STRICT to
+; compare them too).
+%ifdef FPU_STRICT
+FSW_MASK equ 0xffff
+%else
+FSW_MASK equ 0xffff & ~0x0202
+%endif
+%macro FPU2 3+                  ; name, operand load (fild/fld), code
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        call fpu_in
+        %2 dword [fscr + 4]     ; st1 = b
+        %2 dword [fscr]         ; st0 = a
+        %3
+        jmp FPU_OUT
+ins_name_%[n_ins]: db %1, 0
+%xdefine ins_class_%[n_ins] FPU_CLASS
+%endmacro
+%macro FPU1 3+                  ; name, operand load, code
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        call fpu_in
+        fld1                    ; st1 = 1: a popping store leaves st0 valid
+        %2 dword [fscr]
+        %3
+        jmp FPU_OUT
+ins_name_%[n_ins]: db %1, 0
+%xdefine ins_class_%[n_ins] c_fpu1
+%endmacro
+%macro FPU2BOTH 2+              ; name, code: integer and float32 operands
+FPU2 {%1, " int"}, fild, %2
+FPU2 {%1, " f32"}, fld, %2
+%endmacro
+%macro FPU1BOTH 2+
+FPU1 {%1, " int"}, fild, %2
+FPU1 {%1, " f32"}, fld, %2
+%endmacro
+%define FPU_OUT fpu_out          ; arithmetic: C0 C2 C3 undefined
+%define FPU_CLASS c_fpu
+FPU2BOTH "fadd", fadd st0, st1
+FPU2BOTH "fsub", fsub st0, st1
+FPU2BOTH "fsubr", fsubr st0, st1
+FPU2BOTH "fmul", fmul st0, st1
+FPU2BOTH "fdiv", fdiv st0, st1
+FPU2BOTH "fdivr", fdivr st0, st1
+FPU2BOTH "faddp", faddp st1, st0
+FPU2 "fscale int", fild, fscale
+%define FPU_OUT fpu_out_cc       ; compares and fprem: condition codes defined
+FPU2BOTH "fprem", fprem
+FPU2BOTH "fcom", fcom st1
+FPU2BOTH "fucom", fucom st1
+%define FPU_CLASS c_fcomi        ; OF SF AF: cleared by AMD, kept by QEMU
+FPU2BOTH "fcomi", fcomi st0, st1
+FPU2BOTH "fucomi", fucomi st0, st1
+%define FPU_CLASS c_fpu
+%define FPU_OUT fpu_out
+FPU2BOTH "fxch", fxch st1
+FPU2 "fadd m32 f32", fld, fadd dword [fscr + 4]
+FPU2 "fmul m32int int", fild, fimul dword [fscr + 4]
+FPU2 "fdiv m64 int", fild, fdiv qword [fscr]
+FPU1BOTH "fsqrt", fsqrt
+FPU1BOTH "fabs", fabs
+FPU1BOTH "fchs", fchs
+FPU1BOTH "frndint", frndint
+FPU1BOTH "fxtract", fxtract
+%define FPU_OUT fpu_out_cc
+FPU1BOTH "ftst", ftst
+FPU1BOTH "fxam", fxam
+%define FPU_OUT fpu_out
+FPU1 "fist m32 f32", fld, fist dword [fscr + 8]
+FPU1 "fistp m16 f32", fld, fistp word [fscr + 8]
+FPU1 "fistp m64 f32", fld, fistp qword [fscr + 8]
+FPU1 "fist m32 int", fild, fist dword [fscr + 8]
+FPU1 "fst m32 int", fild, fst dword [fscr + 8]
+FPU1 "fst m64 f32", fld, fst qword [fscr + 8]
+FPU1 "fldpi", fld, fldpi
+FPU1 "fld1", fld, fld1
+FPU1 "fldz", fld, fldz
+
+; set up the FPU for a case: FNINIT, control word from the flags variant,
+; a and b stored for loading (flags are not changed)
+fpu_in:
+        fninit
+        mov [fscr], eax
+        mov [fscr + 4], ebx
+        mov dword [fscr + 8], 0
+        mov dword [fscr + 12], 0
+        mov edx, [vf]
+        fldcw [fpu_cw + edx * 2]
+        ret
+; results: EAX EBX = st0's significand, each XORed with what a store to
+; memory left at fscr+8 (0 otherwise), ECX = st0's sign and exponent, EDX =
+; the status word: all of it after compares/fprem/ftst/fxam (fpu_out_cc),
+; without C0 C2 C3 after arithmetic (fpu_out: the SDM leaves them undefined)
+fpu_out:
+        mov word [fscr + 34], ~0x4500 & 0xffff
+        jmp fpu_out2
+fpu_out_cc:
+        mov word [fscr + 34], 0xffff
+fpu_out2:
+        pushfd                  ; keep the flags the instruction left (fcomi)
+        fnstsw [fscr + 32]
+        fstp tword [fscr + 16]
+        mov eax, [fscr + 16]
+        xor eax, [fscr + 8]
+        mov ebx, [fscr + 20]
+        xor ebx, [fscr + 12]
+        movzx ecx, word [fscr + 24]
+        movzx edx, word [fscr + 32]
+        and dx, [fscr + 34]     ; per-instruction mask, and FSW_MASK below
+        and edx, FSW_MASK
+        popfd
+        ret
+fpu_cw: dw 0x037f, 0x077f, 0x0f7f, 0x027f
 
 ; the table: stub, name, class
 ins_table:
@@ -631,6 +929,7 @@ out_hex:
 ; self-modifying code to a translating CPU and slow it down a lot
 align 4096
 scratch:  dd 0, 0
+fscr:     times 10 dd 0
 cur_ins:  dd 0
 cur_idx:  dd 0
 cur_kind: dd 0

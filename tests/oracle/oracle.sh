@@ -6,6 +6,10 @@
 # ORACLE_VERBOSE=1 also compares every case of the failing instructions.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
+# Known differences of pcvm's software CPU from the hardware, one check name
+# a line, reported as TODO (see tests/lib.sh); none at the moment.
+TAP_TODO=""
+
 need_nasm
 need_emulator
 LD=${LD_I386:-ld}
@@ -13,13 +17,18 @@ command -v "$LD" >/dev/null 2>&1 || skip_all "ld not found"
 d=$(tap_tmp)
 src=$top_srcdir/tests/oracle/oracle.asm
 
-host_build() {      # host_build OUT [nasm args]
+host_build() {      # host_build OUT [nasm args]; 1: nasm failed, 2: ld failed
     _hb_out=$1; shift
-    "$NASM" -f elf32 -DHOST "$@" -o "$_hb_out.o" "$src" 2>"$_hb_out.log" &&
-        "$LD" -m elf_i386 -N -o "$_hb_out" "$_hb_out.o" 2>>"$_hb_out.log"
+    "$NASM" -f elf32 -DHOST "$@" -o "$_hb_out.o" "$src" 2>"$_hb_out.log" || return 1
+    "$LD" -m elf_i386 -N -o "$_hb_out" "$_hb_out.o" 2>>"$_hb_out.log" || return 2
 }
-host_build "$d/host" || skip_all "cannot build an i386 program here ($(head -n 1 "$d/host.log"))"
-"$d/host" >"$d/host.out" 2>/dev/null || skip_all "cannot run i386 programs on this host"
+host_build "$d/host"
+case $? in
+0) ;;
+1) sed 's/^/# /' "$d/host.log"; bail "cannot assemble $src";;
+*) skip_all "cannot link an i386 program here ($(head -n 1 "$d/host.log"))";;
+esac
+timeout 60 "$d/host" >"$d/host.out" 2>/dev/null || skip_all "cannot run i386 programs on this host"
 [ -s "$d/host.out" ] || bail "host oracle printed nothing"
 
 assemble "$src" "$d/guest.bin"
@@ -37,10 +46,14 @@ while read -r line; do
     name=${line% *}
     got=$(grep -F -x -- "$line" "$d/guest.out" | head -n 1)
     if [ -n "$got" ]; then
-        echo "ok $n - $name"
+        todo=
+        is_todo "$name" && todo=" # TODO known bug, now passes: update TAP_TODO"
+        echo "ok $n - $name$todo"
     else
         other=$(grep -F -- "$name " "$d/guest.out" | grep -E "^$name [0-9a-f]{8}\$" | head -n 1)
-        echo "not ok $n - $name: host ${line##* }, guest ${other##* }"
+        todo=
+        is_todo "$name" && todo=" # TODO known bug"
+        echo "not ok $n - $name: host ${line##* }, guest ${other##* }$todo"
         echo "$n $name" >>"$d/failed"
     fi
 done <"$d/host.out"
