@@ -26,7 +26,7 @@ fetch() {
 
 # linux-image-amd64 is a metapackage: follow it to the versioned image
 kernel_pkg() {
-    apt-cache depends "linux-image-$1" 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9].*\)/\1/p' | head -n 1
+    apt-cache depends "linux-image-$1" 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -n 1
 }
 
 build_initrd() {     # arch-suffix busybox-deb output

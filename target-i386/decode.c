@@ -83,6 +83,10 @@ static void decode_specialise(DInsn *d)
     }
     if (!op32)
         return;
+    if (op < 0x40 && (op & 7) < 4 && (op & 1) && d->mod != 3) {
+        d->h = ((op & 2) ? H_ALU_RM32 : H_ALU_MR32) + (op >> 3);
+        return;
+    }
     if (op < 0x40 && (op & 7) < 4 && (op & 1) && d->mod == 3) {
         /* ALU Ev,Gv (01) / Gv,Ev (03) register forms */
         if (op & 2) {
@@ -115,8 +119,7 @@ static void decode_specialise(DInsn *d)
             d->h = H_LEA32;
         break;
     case 0x85:
-        if (d->mod == 3)
-            d->h = H_TEST_RR32;
+        d->h = d->mod == 3 ? H_TEST_RR32 : H_TEST_MR32;
         break;
     case 0x40 ... 0x47:
         d->rm = op & 7;
@@ -135,11 +138,19 @@ static void decode_specialise(DInsn *d)
         d->h = H_POP32;
         break;
     case 0x81: case 0x83:
-        if (d->mod == 3) {
-            if (op == 0x83)
-                d->imm = (int8_t)d->imm;
-            d->h = H_ALU_RI32 + d->reg;
-        }
+        if (op == 0x83)
+            d->imm = (int8_t)d->imm;
+        d->h = (d->mod == 3 ? H_ALU_RI32 : H_ALU_MI32) + d->reg;
+        break;
+    case 0xc7:
+        if (d->mod != 3 && d->reg == 0)
+            d->h = H_MOV_MI32;
+        break;
+    case 0x1b6:
+        d->h = H_MOVZX8;
+        break;
+    case 0x1b7:
+        d->h = H_MOVZX16;
         break;
     case 0xc1:
         if (d->mod == 3 && (d->imm & 0x1f)) {

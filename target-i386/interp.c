@@ -1,593 +1,14 @@
 /*
- * The tier-0 interpreter: runs a block of decoded records (DInsn) with one
- * switch over the opcode.  Integer, string, BCD, bit, control-transfer and
- * system instructions of the 386-P6 integer set, 16/32-bit (Intel SDM vol. 2).
- * Registers are committed only after every access that can fault succeeded.
+ * The tier-0 interpreter: runs a block of decoded records (DInsn), hot forms
+ * threaded, the rest through one switch over the opcode.  Integer, BCD, bit
+ * and control-transfer instructions of the 386-P6 integer set, 16/32-bit
+ * (Intel SDM vol. 2); system and string instructions are in interp-sys.c and
+ * interp-str.c.  Registers are committed only after every access that can
+ * fault succeeded.
  */
-#include "core/clock.h"
-#include "core/ioport.h"
-#include "core/mainloop.h"
+#include "core/cpus.h"
 #include "target-i386/interp-alu.h"
-#include "target-i386/tcg.h"
-
-#define ALWAYS_INLINE __attribute__((always_inline)) inline
-
-/* CPUID (SDM vol. 2, CPUID): what this CPU implements, nothing more */
-#define CPUID_FPU   (1u << 0)
-#define CPUID_PSE   (1u << 3)
-#define CPUID_TSC   (1u << 4)
-#define CPUID_MSR   (1u << 5)
-#define CPUID_PAE   (1u << 6)
-#define CPUID_CX8   (1u << 8)
-#define CPUID_SEP   (1u << 11)
-#define CPUID_MTRR  (1u << 12)
-#define CPUID_PGE   (1u << 13)
-#define CPUID_CMOV  (1u << 15)
-#define CPUID_PAT   (1u << 16)
-#define CPUID_EXT_NX (1u << 20)
-
-#define CPUID_FEATURES (CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 | \
-                        CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT)
-#define CPUID_SIGNATURE 0x0663     /* family 6, model 6, stepping 3: as EDX after RESET */
-
-#define MSR_MTRRfix64K_00000 0x250
-#define MSR_MTRRfix16K_80000 0x258
-#define MSR_MTRRfix16K_A0000 0x259
-#define MSR_MTRRfix4K_C0000  0x268
-#define MSR_MTRRphysBase0    0x200
-
-/* string ops run at most this many iterations before letting the loop look
- * at interrupts (the instruction restarts where it stopped) */
-#define REP_CHUNK 4096
-
-static ALWAYS_INLINE uint32_t rd_reg(CPUX86State *env, int size, int r)
-{
-    if (size == 1)
-        return r < 4 ? (uint8_t)env->regs[r] : (uint8_t)(env->regs[r - 4] >> 8);
-    if (size == 2)
-        return (uint16_t)env->regs[r];
-    return (uint32_t)env->regs[r];
-}
-
-static ALWAYS_INLINE void wr_reg(CPUX86State *env, int size, int r, uint32_t v)
-{
-    if (size == 1) {
-        if (r < 4)
-            env->regs[r] = (env->regs[r] & ~0xffull) | (uint8_t)v;
-        else
-            env->regs[r - 4] = (env->regs[r - 4] & ~0xff00ull) | ((uint64_t)(v & 0xff) << 8);
-    } else if (size == 2) {
-        env->regs[r] = (env->regs[r] & ~0xffffull) | (uint16_t)v;
-    } else {
-        env->regs[r] = v;
-    }
-}
-
-static ALWAYS_INLINE uint32_t interp_ea(CPUX86State *env, const DInsn *d)
-{
-    uint32_t a = d->disp;
-    if (d->base != EA_NONE)
-        a += (uint32_t)env->regs[d->base];
-    if (d->index != EA_NONE)
-        a += (uint32_t)env->regs[d->index] << d->scale;
-    if (!(d->pfx & PFX_AD32))
-        a &= 0xffff;
-    return a;
-}
-
-static ALWAYS_INLINE uint32_t ld_rm(X86CPU *cpu, const DInsn *d, int size)
-{
-    if (d->mod == 3)
-        return rd_reg(&cpu->env, size, d->rm);
-    return cpu_ld(cpu, d->seg, interp_ea(&cpu->env, d), size);
-}
-
-static ALWAYS_INLINE void st_rm(X86CPU *cpu, const DInsn *d, int size, uint32_t v)
-{
-    if (d->mod == 3)
-        wr_reg(&cpu->env, size, d->rm, v);
-    else
-        cpu_st(cpu, d->seg, interp_ea(&cpu->env, d), v, size);
-}
-
-static ALWAYS_INLINE bool interp_cond(uint32_t f, int cc)
-{
-    bool r;
-    switch (cc >> 1) {
-    case 0: r = f & CC_O; break;
-    case 1: r = f & CC_C; break;
-    case 2: r = f & CC_Z; break;
-    case 3: r = f & (CC_C | CC_Z); break;
-    case 4: r = f & CC_S; break;
-    case 5: r = f & CC_P; break;
-    case 6: r = !(f & CC_S) != !(f & CC_O); break;
-    default: r = (f & CC_Z) || (!(f & CC_S) != !(f & CC_O)); break;
-    }
-    return r ^ (cc & 1);
-}
-
-static ALWAYS_INLINE void set_cc(CPUX86State *env, uint32_t mask, uint32_t f)
-{
-    env->eflags = (env->eflags & ~(uint64_t)mask) | (f & mask);
-}
-
-static ALWAYS_INLINE uint32_t sext(uint32_t v, int size)
-{
-    return size == 1 ? (uint32_t)(int8_t)v : size == 2 ? (uint32_t)(int16_t)v : v;
-}
-
-static ALWAYS_INLINE uint32_t size_mask(int size)
-{
-    return size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffffu;
-}
-
-static void interp_jump(X86CPU *cpu, uint32_t eip)
-{
-    if (unlikely(eip > cpu->env.segs[R_CS].limit))
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-    cpu->env.eip = eip;
-}
-
-/* ---- I/O ---- */
-
-/* I/O permission: IOPL, then the TSS bitmap (SDM vol. 1, 18.5) */
-static void interp_check_io(X86CPU *cpu, uint16_t port, int size)
-{
-    CPUX86State *env = &cpu->env;
-    uint32_t iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
-    uint32_t base, off;
-
-    if (!(env->cr[0] & CR0_PE_MASK))
-        return;
-    if (!(env->eflags & VM_MASK) && cpu_cpl(cpu) <= (int)iopl)
-        return;
-    if (!(env->tr.flags & DESC_P_MASK) || ((env->tr.flags >> DESC_TYPE_SHIFT) & 9) != 9 ||
-        env->tr.limit < 103)
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-    base = cpu_ld_kernel(cpu, env->tr.base + 0x66, 2);
-    off = base + (port >> 3);
-    if (off + 1 > env->tr.limit)
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-    if ((cpu_ld_kernel(cpu, env->tr.base + off, 2) >> (port & 7)) & ((1u << size) - 1))
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-}
-
-static uint32_t interp_in(X86CPU *cpu, uint16_t port, int size)
-{
-    uint32_t v;
-    interp_check_io(cpu, port, size);
-    bql_lock();
-    v = ioport_read(port, size);
-    bql_unlock();
-    cpu->stop = 1;
-    return v;
-}
-
-static void interp_out(X86CPU *cpu, uint16_t port, uint32_t v, int size)
-{
-    interp_check_io(cpu, port, size);
-    bql_lock();
-    ioport_write(port, v, size);
-    bql_unlock();
-    cpu->stop = 1;
-}
-
-/* ---- system helpers ---- */
-
-uint32_t helper_cpuid_eax(uint32_t leaf)
-{
-    return leaf == 1 ? CPUID_SIGNATURE : 0;
-}
-
-static void interp_cpuid(CPUX86State *env)
-{
-    uint32_t leaf = env->regs[R_EAX], a = 0, b = 0, c = 0, d = 0;
-    switch (leaf) {
-    case 0:
-        a = 1;
-        b = 0x756e6547; d = 0x49656e69; c = 0x6c65746e;   /* GenuineIntel */
-        break;
-    case 1:
-        a = CPUID_SIGNATURE;
-        b = (uint32_t)env->cpu_index << 24;
-        d = CPUID_FEATURES;
-        break;
-    case 0x80000000:
-        a = 0x80000001;
-        break;
-    case 0x80000001:
-        d = CPUID_EXT_NX;
-        break;
-    default:
-        break;
-    }
-    env->regs[R_EAX] = a;
-    env->regs[R_EBX] = b;
-    env->regs[R_ECX] = c;
-    env->regs[R_EDX] = d;
-}
-
-static uint64_t interp_tsc(CPUX86State *env)
-{
-    /* 1 GHz guest TSC derived from the virtual clock */
-    return (uint64_t)clock_ns(CLOCK_VIRTUAL) + env->tsc_offset;
-}
-
-static void interp_rdmsr(X86CPU *cpu)
-{
-    CPUX86State *env = &cpu->env;
-    uint32_t idx = env->regs[R_ECX];
-    uint64_t v;
-
-    if (cpu_cpl(cpu) != 0)
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-    switch (idx) {
-    case MSR_IA32_TSC: v = interp_tsc(env); break;
-    case MSR_IA32_APICBASE: v = env->apic_base; break;
-    case MSR_IA32_SYSENTER_CS: v = env->sysenter_cs; break;
-    case MSR_IA32_SYSENTER_ESP: v = env->sysenter_esp; break;
-    case MSR_IA32_SYSENTER_EIP: v = env->sysenter_eip; break;
-    case MSR_IA32_PAT: v = env->pat; break;
-    case MSR_IA32_MISC_ENABLE: v = env->misc_enable; break;
-    case MSR_MTRRcap: v = 0x500 | CPU_NB_MTRR_VAR; break;   /* fixed + WC, 8 var */
-    case MSR_MTRRdefType: v = env->mtrr_deftype; break;
-    case MSR_MTRRfix64K_00000: v = env->mtrr_fixed[0]; break;
-    case MSR_MTRRfix16K_80000: v = env->mtrr_fixed[1]; break;
-    case MSR_MTRRfix16K_A0000: v = env->mtrr_fixed[2]; break;
-    case MSR_MTRRfix4K_C0000 ... MSR_MTRRfix4K_C0000 + 7:
-        v = env->mtrr_fixed[3 + idx - MSR_MTRRfix4K_C0000];
-        break;
-    case MSR_MTRRphysBase0 ... MSR_MTRRphysBase0 + 2 * CPU_NB_MTRR_VAR - 1:
-        v = (idx & 1) ? env->mtrr_var_mask[(idx - MSR_MTRRphysBase0) / 2]
-                      : env->mtrr_var_base[(idx - MSR_MTRRphysBase0) / 2];
-        break;
-    case MSR_EFER: v = env->efer; break;
-    default:
-        trace(LOG_UNIMP, "rdmsr %08x\n", idx);
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-    }
-    env->regs[R_EAX] = (uint32_t)v;
-    env->regs[R_EDX] = (uint32_t)(v >> 32);
-}
-
-static void interp_wrmsr(X86CPU *cpu)
-{
-    CPUX86State *env = &cpu->env;
-    uint32_t idx = env->regs[R_ECX];
-    uint64_t v = (uint32_t)env->regs[R_EAX] | ((uint64_t)(uint32_t)env->regs[R_EDX] << 32);
-
-    if (cpu_cpl(cpu) != 0)
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-    switch (idx) {
-    case MSR_IA32_TSC: env->tsc_offset = v - (uint64_t)clock_ns(CLOCK_VIRTUAL); break;
-    case MSR_IA32_APICBASE: env->apic_base = v; break;
-    case MSR_IA32_SYSENTER_CS: env->sysenter_cs = v; break;
-    case MSR_IA32_SYSENTER_ESP: env->sysenter_esp = v; break;
-    case MSR_IA32_SYSENTER_EIP: env->sysenter_eip = v; break;
-    case MSR_IA32_PAT: env->pat = v; break;
-    case MSR_IA32_MISC_ENABLE: env->misc_enable = v; break;
-    case MSR_MTRRdefType: env->mtrr_deftype = v; break;
-    case MSR_MTRRfix64K_00000: env->mtrr_fixed[0] = v; break;
-    case MSR_MTRRfix16K_80000: env->mtrr_fixed[1] = v; break;
-    case MSR_MTRRfix16K_A0000: env->mtrr_fixed[2] = v; break;
-    case MSR_MTRRfix4K_C0000 ... MSR_MTRRfix4K_C0000 + 7:
-        env->mtrr_fixed[3 + idx - MSR_MTRRfix4K_C0000] = v;
-        break;
-    case MSR_MTRRphysBase0 ... MSR_MTRRphysBase0 + 2 * CPU_NB_MTRR_VAR - 1:
-        if (idx & 1)
-            env->mtrr_var_mask[(idx - MSR_MTRRphysBase0) / 2] = v;
-        else
-            env->mtrr_var_base[(idx - MSR_MTRRphysBase0) / 2] = v;
-        break;
-    case MSR_EFER:
-        /* only NXE is implemented (no long mode, no SYSCALL) */
-        if (v & ~(uint64_t)EFER_NXE)
-            raise_exception_err(cpu, EXCP0D_GPF, 0);
-        if ((v ^ env->efer) & EFER_NXE)
-            tlb_flush(cpu, true);
-        env->efer = v;
-        break;
-    default:
-        trace(LOG_UNIMP, "wrmsr %08x <- %016llx\n", idx, (unsigned long long)v);
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-    }
-}
-
-static void interp_write_eflags(X86CPU *cpu, uint32_t v, int size)
-{
-    CPUX86State *env = &cpu->env;
-    uint32_t mask = CC_MASK | TF_MASK | DF_MASK | NT_MASK | AC_MASK | ID_MASK;
-    int cpl = cpu_cpl(cpu);
-    int iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
-
-    if (!(env->cr[0] & CR0_PE_MASK)) {
-        mask |= IOPL_MASK | IF_MASK;
-    } else if (env->eflags & VM_MASK) {
-        mask |= IF_MASK;            /* IOPL == 3 checked by the caller */
-    } else {
-        if (cpl == 0)
-            mask |= IOPL_MASK;
-        if (cpl <= iopl)
-            mask |= IF_MASK;
-    }
-    if (size == 2)
-        mask &= 0xffff;
-    env->eflags = (env->eflags & ~(uint64_t)mask) | (v & mask) | 2;
-    env->eflags &= ~(uint64_t)RF_MASK;
-}
-
-static void interp_check_iopl_v86(X86CPU *cpu)
-{
-    if ((cpu->env.eflags & VM_MASK) && ((cpu->env.eflags & IOPL_MASK) >> IOPL_SHIFT) != 3)
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-}
-
-/* CLI/STI permission (no VME/PVI) */
-static void interp_check_if_change(X86CPU *cpu)
-{
-    CPUX86State *env = &cpu->env;
-    int iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
-    if (!(env->cr[0] & CR0_PE_MASK))
-        return;
-    if (env->eflags & VM_MASK) {
-        if (iopl != 3)
-            raise_exception_err(cpu, EXCP0D_GPF, 0);
-    } else if (cpu_cpl(cpu) > iopl) {
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-    }
-}
-
-static void interp_check_cpl0(X86CPU *cpu)
-{
-    if (cpu_cpl(cpu) != 0)
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-}
-
-static void interp_mov_to_cr(X86CPU *cpu, int n, uint32_t v)
-{
-    CPUX86State *env = &cpu->env;
-    switch (n) {
-    case 0:
-        if ((v & CR0_PG_MASK) && !(v & CR0_PE_MASK))
-            raise_exception_err(cpu, EXCP0D_GPF, 0);
-        if ((v & CR0_NW_MASK) && !(v & CR0_CD_MASK))
-            raise_exception_err(cpu, EXCP0D_GPF, 0);
-        mmu_set_cr0(cpu, v);
-        break;
-    case 2:
-        env->cr[2] = v;
-        break;
-    case 3:
-        mmu_set_cr3(cpu, v);
-        break;
-    case 4:
-        if (v & ~(CR4_VME_MASK | CR4_PVI_MASK | CR4_TSD_MASK | CR4_DE_MASK | CR4_PSE_MASK |
-                  CR4_PAE_MASK | CR4_MCE_MASK | CR4_PGE_MASK | CR4_PCE_MASK))
-            raise_exception_err(cpu, EXCP0D_GPF, 0);
-        if (v & (CR4_VME_MASK | CR4_PVI_MASK))
-            trace(LOG_UNIMP, "CR4.VME/PVI set (not implemented)\n");
-        mmu_set_cr4(cpu, v);
-        break;
-    default:
-        raise_exception(cpu, EXCP06_ILLOP);
-    }
-    cpu->stop = 1;
-}
-
-/* SYSENTER / SYSEXIT: flat segments derived from IA32_SYSENTER_CS (SDM vol. 2) */
-static void interp_sysenter_exit(X86CPU *cpu, bool is_exit)
-{
-    CPUX86State *env = &cpu->env;
-    uint16_t cs = env->sysenter_cs & 0xfffc;
-    uint32_t code = DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
-                    DESC_R_MASK | DESC_A_MASK;
-    uint32_t data = DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK | DESC_W_MASK |
-                    DESC_A_MASK;
-
-    if (!(env->cr[0] & CR0_PE_MASK) || cs == 0)
-        raise_exception_err(cpu, EXCP0D_GPF, 0);
-    if (!is_exit) {
-        env->eflags &= ~(uint64_t)(VM_MASK | IF_MASK | RF_MASK);
-        seg_load_cache(cpu, R_CS, cs, 0, 0xffffffffu, code);
-        seg_load_cache(cpu, R_SS, cs + 8, 0, 0xffffffffu, data);
-        env->regs[R_ESP] = (uint32_t)env->sysenter_esp;
-        env->eip = (uint32_t)env->sysenter_eip;
-    } else {
-        if (cpu_cpl(cpu) != 0)
-            raise_exception_err(cpu, EXCP0D_GPF, 0);
-        seg_load_cache(cpu, R_CS, (cs + 16) | 3, 0, 0xffffffffu, code | (3 << DESC_DPL_SHIFT));
-        seg_load_cache(cpu, R_SS, (cs + 24) | 3, 0, 0xffffffffu, data | (3 << DESC_DPL_SHIFT));
-        env->regs[R_ESP] = (uint32_t)env->regs[R_ECX];
-        env->eip = (uint32_t)env->regs[R_EDX];
-    }
-    cpu->stop = 1;
-}
-
-/* ---- string instructions ---- */
-
-static ALWAYS_INLINE uint32_t str_reg(CPUX86State *env, int r, int ad32)
-{
-    return ad32 ? (uint32_t)env->regs[r] : (uint16_t)env->regs[r];
-}
-
-static ALWAYS_INLINE void str_set(CPUX86State *env, int r, uint32_t v, int ad32)
-{
-    if (ad32)
-        env->regs[r] = v;
-    else
-        env->regs[r] = (env->regs[r] & ~0xffffull) | (uint16_t)v;
-}
-
-static bool interp_seg_range_ok(X86CPU *cpu, int seg, uint32_t off, uint32_t len, int write)
-{
-    return off >= cpu->seg_lo[seg] && (uint64_t)off + len - 1 <= cpu->seg_hi[seg] &&
-           (cpu->seg_ok[seg] & (write ? 2 : 1));
-}
-
-/* Host pointer for [lin, lin+len) inside one page of plain RAM, or NULL. */
-static uint8_t *interp_ram_span(X86CPU *cpu, uint32_t lin, int write)
-{
-    TLBEntry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
-    uint32_t page = lin & ~0xfffu;
-    uint32_t tag = write ? e->tag_w : e->tag_r;
-    if (tag != page) {
-        e = tlb_fill(cpu, lin, write, cpu->mmu_user);
-        tag = write ? e->tag_w : e->tag_r;
-        if (tag != page)
-            return NULL;    /* MMIO, ROM or code page: element by element */
-    }
-    return (uint8_t *)(e->addend + lin);
-}
-
-/*
- * REP MOVS/STOS with DF=0: the elements that fit in the current source and
- * destination pages in one go.  Returns how many were done (0: let the
- * element-by-element loop take the next one, e.g. at a page-crossing element,
- * a segment limit, MMIO or a page holding code).  Faults are raised before
- * anything is written, with the registers of the first element.
- */
-static uint32_t interp_rep_fast(X86CPU *cpu, const DInsn *d, int size, bool movs)
-{
-    CPUX86State *env = &cpu->env;
-    int ad32 = d->pfx & PFX_AD32;
-    uint32_t cnt = str_reg(env, R_ECX, ad32), di = str_reg(env, R_EDI, ad32), si = 0;
-    uint32_t n = cnt, lin_d, lin_s = 0;
-    uint8_t *hd, *hs = NULL;
-
-    if (!ad32)
-        n = MIN(n, (0x10000 - di) / size);
-    lin_d = (uint32_t)env->segs[R_ES].base + di;
-    n = MIN(n, (0x1000 - (lin_d & 0xfff)) / size);
-    if (movs) {
-        si = str_reg(env, R_ESI, ad32);
-        if (!ad32)
-            n = MIN(n, (0x10000 - si) / size);
-        lin_s = (uint32_t)env->segs[d->seg].base + si;
-        n = MIN(n, (0x1000 - (lin_s & 0xfff)) / size);
-    }
-    if (n == 0 || !interp_seg_range_ok(cpu, R_ES, di, n * size, 1))
-        return 0;
-    if (movs) {
-        if (!interp_seg_range_ok(cpu, d->seg, si, n * size, 0))
-            return 0;
-        hs = interp_ram_span(cpu, lin_s, 0);
-        if (!hs)
-            return 0;
-    }
-    hd = interp_ram_span(cpu, lin_d, 1);
-    if (!hd)
-        return 0;
-    if (movs) {
-        if (hd >= hs + n * size || hs >= hd + n * size || hd <= hs) {
-            memmove(hd, hs, n * size);      /* forward copy semantics hold */
-        } else {
-            /* overlapping with the destination ahead: element by element */
-            for (uint32_t i = 0; i < n; i++) {
-                uint32_t t;
-                memcpy(&t, hs + i * size, size);
-                memcpy(hd + i * size, &t, size);
-            }
-        }
-        str_set(env, R_ESI, si + n * size, ad32);
-    } else {
-        uint32_t v = rd_reg(env, size, R_EAX);
-        if (size == 1) {
-            memset(hd, v, n);
-        } else {
-            for (uint32_t i = 0; i < n; i++)
-                memcpy(hd + i * size, &v, size);
-        }
-    }
-    str_set(env, R_EDI, di + n * size, ad32);
-    str_set(env, R_ECX, cnt - n, ad32);
-    return n;
-}
-
-/*
- * One string instruction, with or without REP.  Each iteration commits its
- * registers, so a fault leaves a restartable state; after REP_CHUNK
- * iterations the instruction is re-executed from the loop.
- */
-static void interp_string(X86CPU *cpu, const DInsn *d, int size)
-{
-    CPUX86State *env = &cpu->env;
-    int ad32 = d->pfx & PFX_AD32;
-    int rep = d->pfx & (PFX_REP | PFX_REPNE);
-    int op = d->op & ~1;
-    int step = (env->eflags & DF_MASK) ? -size : size;
-    bool fast = rep && step > 0 && (op == 0xa4 || op == 0xaa);
-    int n = 0;
-
-    for (;;) {
-        uint32_t cnt = 0, si, di, v, f;
-        if (rep) {
-            cnt = str_reg(env, R_ECX, ad32);
-            if (cnt == 0)
-                return;
-            if (++n > REP_CHUNK) {
-                env->eip = cpu->cur_eip;
-                cpu->stop = 1;
-                return;
-            }
-            if (fast) {
-                uint32_t k = interp_rep_fast(cpu, d, size, op == 0xa4);
-                if (k) {
-                    n += k / 16;    /* yield after ~64K elements */
-                    continue;
-                }
-            }
-        }
-        si = str_reg(env, R_ESI, ad32);
-        di = str_reg(env, R_EDI, ad32);
-        switch (op) {
-        case 0xa4:  /* MOVS */
-            v = cpu_ld(cpu, d->seg, si, size);
-            cpu_st(cpu, R_ES, di, v, size);
-            str_set(env, R_ESI, si + step, ad32);
-            str_set(env, R_EDI, di + step, ad32);
-            break;
-        case 0xa6:  /* CMPS */
-            v = cpu_ld(cpu, d->seg, si, size);
-            alu2(ALU_SUB, size, v, cpu_ld(cpu, R_ES, di, size), 0, &f);
-            set_cc(env, CC_MASK, f);
-            str_set(env, R_ESI, si + step, ad32);
-            str_set(env, R_EDI, di + step, ad32);
-            break;
-        case 0xaa:  /* STOS */
-            cpu_st(cpu, R_ES, di, rd_reg(env, size, R_EAX), size);
-            str_set(env, R_EDI, di + step, ad32);
-            break;
-        case 0xac:  /* LODS */
-            wr_reg(env, size, R_EAX, cpu_ld(cpu, d->seg, si, size));
-            str_set(env, R_ESI, si + step, ad32);
-            break;
-        case 0xae:  /* SCAS */
-            alu2(ALU_SUB, size, rd_reg(env, size, R_EAX), cpu_ld(cpu, R_ES, di, size), 0, &f);
-            set_cc(env, CC_MASK, f);
-            str_set(env, R_EDI, di + step, ad32);
-            break;
-        case 0x6c:  /* INS: check the destination before the port read */
-            seg_addr(cpu, R_ES, di, size, 1);
-            v = interp_in(cpu, env->regs[R_EDX], size);
-            cpu_st(cpu, R_ES, di, v, size);
-            str_set(env, R_EDI, di + step, ad32);
-            break;
-        default:    /* 0x6e OUTS */
-            v = cpu_ld(cpu, d->seg, si, size);
-            interp_out(cpu, env->regs[R_EDX], v, size);
-            str_set(env, R_ESI, si + step, ad32);
-            break;
-        }
-        if (!rep)
-            return;
-        str_set(env, R_ECX, cnt - 1, ad32);
-        if (op == 0xa6 || op == 0xae) {
-            bool zf = env->eflags & CC_Z;
-            if ((d->pfx & PFX_REP) ? !zf : zf)
-                return;
-        }
-    }
-}
+#include "target-i386/interp.h"
 
 /* ---- BCD ---- */
 
@@ -612,7 +33,7 @@ static void interp_bcd(X86CPU *cpu, int op, uint8_t imm)
             f &= ~CC_C;
         }
         f = (f & ~(CC_S | CC_Z | CC_P | CC_O)) | alu_szp(al, 1);
-        wr_reg(env, 1, R_EAX, al);
+        interp_wr_reg(env, 1, R_EAX, al);
         break;
     case 0x2f: /* DAS */
         f &= ~(CC_C | CC_A);
@@ -625,7 +46,7 @@ static void interp_bcd(X86CPU *cpu, int op, uint8_t imm)
             f |= CC_C;
         }
         f = (f & ~(CC_S | CC_Z | CC_P | CC_O)) | alu_szp(al, 1);
-        wr_reg(env, 1, R_EAX, al);
+        interp_wr_reg(env, 1, R_EAX, al);
         break;
     case 0x37: /* AAA */
     case 0x3f: /* AAS */ {
@@ -638,7 +59,7 @@ static void interp_bcd(X86CPU *cpu, int op, uint8_t imm)
         }
         axv = (axv & 0xff00) | (axv & 0x0f);
         f = (f & ~(CC_S | CC_Z | CC_P | CC_O)) | alu_szp(axv & 0xff, 1);
-        wr_reg(env, 2, R_EAX, axv);
+        interp_wr_reg(env, 2, R_EAX, axv);
         break;
     }
     case 0xd4: /* AAM */
@@ -646,16 +67,16 @@ static void interp_bcd(X86CPU *cpu, int op, uint8_t imm)
             raise_exception(cpu, EXCP00_DIVZ);
         ah = al / imm;
         al = al % imm;
-        wr_reg(env, 2, R_EAX, (ah << 8) | al);
+        interp_wr_reg(env, 2, R_EAX, (ah << 8) | al);
         f = (f & ~(CC_S | CC_Z | CC_P | CC_O | CC_A | CC_C)) | alu_szp(al, 1);
         break;
     default:   /* 0xd5 AAD */
         al = (al + ah * imm) & 0xff;
-        wr_reg(env, 2, R_EAX, al);
+        interp_wr_reg(env, 2, R_EAX, al);
         f = (f & ~(CC_S | CC_Z | CC_P | CC_O | CC_A | CC_C)) | alu_szp(al, 1);
         break;
     }
-    set_cc(env, CC_MASK, f);
+    interp_set_cc(env, CC_MASK, f);
 }
 
 /* ---- DIV/IDIV ---- */
@@ -680,7 +101,7 @@ static void interp_div(X86CPU *cpu, int is_signed, int size, uint32_t src)
                 raise_exception(cpu, EXCP00_DIVZ);
             r = n % (uint8_t)src;
         }
-        wr_reg(env, 2, R_EAX, (r << 8) | q);
+        interp_wr_reg(env, 2, R_EAX, (r << 8) | q);
     } else if (size == 2) {
         uint32_t n = ((uint32_t)(uint16_t)env->regs[R_EDX] << 16) | (uint16_t)env->regs[R_EAX];
         uint32_t q, r;
@@ -699,8 +120,8 @@ static void interp_div(X86CPU *cpu, int is_signed, int size, uint32_t src)
                 raise_exception(cpu, EXCP00_DIVZ);
             r = n % (uint16_t)src;
         }
-        wr_reg(env, 2, R_EAX, q);
-        wr_reg(env, 2, R_EDX, r);
+        interp_wr_reg(env, 2, R_EAX, q);
+        interp_wr_reg(env, 2, R_EDX, r);
     } else {
         uint64_t n = ((uint64_t)(uint32_t)env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX];
         uint32_t q, r;
@@ -735,7 +156,7 @@ static ALWAYS_INLINE void interp_shift(X86CPU *cpu, const DInsn *d, int size, ui
 
     cnt &= 0x1f;
     if (d->mod == 3) {
-        v = rd_reg(env, size, d->rm);
+        v = interp_rd_reg(env, size, d->rm);
     } else {
         lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
         v = cpu_ld_lin(cpu, lin, size);
@@ -744,13 +165,13 @@ static ALWAYS_INLINE void interp_shift(X86CPU *cpu, const DInsn *d, int size, ui
         return;     /* no flags change, no write (but the access checks ran) */
     r = alu_shift(op, size, v, cnt, env->eflags & CC_C, &f);
     if (d->mod == 3)
-        wr_reg(env, size, d->rm, r);
+        interp_wr_reg(env, size, d->rm, r);
     else
         cpu_st_lin(cpu, lin, r, size);
     if (op < 4)
-        set_cc(env, CC_C | CC_O, f);
+        interp_set_cc(env, CC_C | CC_O, f);
     else
-        set_cc(env, CC_MASK, f);
+        interp_set_cc(env, CC_MASK, f);
 }
 
 /* ---- bit tests ---- */
@@ -762,7 +183,7 @@ static void interp_bt(X86CPU *cpu, const DInsn *d, int size, int op, uint32_t bi
 
     if (d->mod == 3) {
         bit &= size * 8 - 1;
-        v = rd_reg(env, size, d->rm);
+        v = interp_rd_reg(env, size, d->rm);
     } else {
         uint32_t off = interp_ea(env, d);
         if (imm) {
@@ -781,11 +202,11 @@ static void interp_bt(X86CPU *cpu, const DInsn *d, int size, int op, uint32_t bi
     if (op) {
         uint32_t nv = op == 1 ? (v | mask) : op == 2 ? (v & ~mask) : (v ^ mask);
         if (d->mod == 3)
-            wr_reg(env, size, d->rm, nv);
+            interp_wr_reg(env, size, d->rm, nv);
         else
             cpu_st_lin(cpu, lin, nv, size);
     }
-    set_cc(env, CC_C, (v & mask) ? CC_C : 0);
+    interp_set_cc(env, CC_C, (v & mask) ? CC_C : 0);
 }
 
 /* ---- far pointers from memory ---- */
@@ -826,7 +247,7 @@ static void interp_enter(X86CPU *cpu, uint32_t frame, int level, int osz)
     if (osz == 4)
         env->regs[R_EBP] = (env->regs[R_EBP] & ~(uint64_t)m) | (frame_ptr & m);
     else
-        wr_reg(env, 2, R_EBP, frame_ptr);
+        interp_wr_reg(env, 2, R_EBP, frame_ptr);
     set_esp(cpu, sp);
 }
 
@@ -842,7 +263,7 @@ static ALWAYS_INLINE void interp_alu_rm(X86CPU *cpu, const DInsn *d, int op, int
     uint32_t lin = 0, v, r, f;
 
     if (d->mod == 3) {
-        v = rd_reg(env, size, d->rm);
+        v = interp_rd_reg(env, size, d->rm);
     } else if (op == ALU_CMP) {
         v = cpu_ld(cpu, d->seg, interp_ea(env, d), size);
     } else {
@@ -852,11 +273,11 @@ static ALWAYS_INLINE void interp_alu_rm(X86CPU *cpu, const DInsn *d, int op, int
     r = alu2(op, size, v, src, env->eflags & CC_C, &f);
     if (op != ALU_CMP) {
         if (d->mod == 3)
-            wr_reg(env, size, d->rm, r);
+            interp_wr_reg(env, size, d->rm, r);
         else
             cpu_st_lin(cpu, lin, r, size);
     }
-    set_cc(env, CC_MASK, f);
+    interp_set_cc(env, CC_MASK, f);
 }
 
 static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d);
@@ -876,24 +297,24 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
     case 0x00: case 0x01: case 0x08: case 0x09: case 0x10: case 0x11: case 0x18: case 0x19:
     case 0x20: case 0x21: case 0x28: case 0x29: case 0x30: case 0x31: case 0x38: case 0x39:
         size = (op & 1) ? OSZ : 1;
-        interp_alu_rm(cpu, d, op >> 3, size, rd_reg(env, size, d->reg));
+        interp_alu_rm(cpu, d, op >> 3, size, interp_rd_reg(env, size, d->reg));
         break;
     case 0x02: case 0x03: case 0x0a: case 0x0b: case 0x12: case 0x13: case 0x1a: case 0x1b:
     case 0x22: case 0x23: case 0x2a: case 0x2b: case 0x32: case 0x33: case 0x3a: case 0x3b:
         size = (op & 1) ? OSZ : 1;
-        v = ld_rm(cpu, d, size);
-        r = alu2(op >> 3, size, rd_reg(env, size, d->reg), v, env->eflags & CC_C, &f);
+        v = interp_ld_rm(cpu, d, size);
+        r = alu2(op >> 3, size, interp_rd_reg(env, size, d->reg), v, env->eflags & CC_C, &f);
         if ((op >> 3) != ALU_CMP)
-            wr_reg(env, size, d->reg, r);
-        set_cc(env, CC_MASK, f);
+            interp_wr_reg(env, size, d->reg, r);
+        interp_set_cc(env, CC_MASK, f);
         break;
     case 0x04: case 0x05: case 0x0c: case 0x0d: case 0x14: case 0x15: case 0x1c: case 0x1d:
     case 0x24: case 0x25: case 0x2c: case 0x2d: case 0x34: case 0x35: case 0x3c: case 0x3d:
         size = (op & 1) ? OSZ : 1;
-        r = alu2(op >> 3, size, rd_reg(env, size, R_EAX), d->imm, env->eflags & CC_C, &f);
+        r = alu2(op >> 3, size, interp_rd_reg(env, size, R_EAX), d->imm, env->eflags & CC_C, &f);
         if ((op >> 3) != ALU_CMP)
-            wr_reg(env, size, R_EAX, r);
-        set_cc(env, CC_MASK, f);
+            interp_wr_reg(env, size, R_EAX, r);
+        interp_set_cc(env, CC_MASK, f);
         break;
     case 0x80: case 0x82:
         interp_alu_rm(cpu, d, d->reg, 1, d->imm);
@@ -933,28 +354,28 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         break;
 
     case 0x40 ... 0x47:
-        r = alu1(ALU1_INC, OSZ, rd_reg(env, OSZ, op & 7), &f);
-        wr_reg(env, OSZ, op & 7, r);
-        set_cc(env, CC_MASK & ~CC_C, f);
+        r = alu1(ALU1_INC, OSZ, interp_rd_reg(env, OSZ, op & 7), &f);
+        interp_wr_reg(env, OSZ, op & 7, r);
+        interp_set_cc(env, CC_MASK & ~CC_C, f);
         break;
     case 0x48 ... 0x4f:
-        r = alu1(ALU1_DEC, OSZ, rd_reg(env, OSZ, op & 7), &f);
-        wr_reg(env, OSZ, op & 7, r);
-        set_cc(env, CC_MASK & ~CC_C, f);
+        r = alu1(ALU1_DEC, OSZ, interp_rd_reg(env, OSZ, op & 7), &f);
+        interp_wr_reg(env, OSZ, op & 7, r);
+        interp_set_cc(env, CC_MASK & ~CC_C, f);
         break;
     case 0x50 ... 0x57:
-        cpu_push(cpu, rd_reg(env, OSZ, op & 7), OSZ);
+        cpu_push(cpu, interp_rd_reg(env, OSZ, op & 7), OSZ);
         break;
     case 0x58 ... 0x5f:
         v = cpu_pop(cpu, OSZ);
-        wr_reg(env, OSZ, op & 7, v);
+        interp_wr_reg(env, OSZ, op & 7, v);
         break;
     case 0x60: {    /* PUSHA */
         uint32_t m = sp_mask(cpu), sp = env->regs[R_ESP];
         int s = OSZ;
         for (int i = 0; i < 8; i++)
             cpu_st(cpu, R_SS, (sp - (i + 1) * s) & m,
-                   i == R_ESP ? sp : rd_reg(env, s, i), s);
+                   i == R_ESP ? sp : interp_rd_reg(env, s, i), s);
         set_esp(cpu, sp - 8 * s);
         break;
     }
@@ -965,7 +386,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             vals[7 - i] = cpu_ld(cpu, R_SS, (sp + i * s) & m, s);
         for (int i = 0; i < 8; i++)
             if (i != R_ESP)
-                wr_reg(env, s, i, vals[i]);
+                interp_wr_reg(env, s, i, vals[i]);
         set_esp(cpu, sp + 8 * s);
         break;
     }
@@ -977,8 +398,8 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             UD();
         lo = cpu_ld(cpu, d->seg, ea, s);
         hi = cpu_ld(cpu, d->seg, (ea + s) & ((d->pfx & PFX_AD32) ? ~0u : 0xffff), s);
-        idx = sext(rd_reg(env, s, d->reg), s);
-        if (idx < (int32_t)sext(lo, s) || idx > (int32_t)sext(hi, s))
+        idx = interp_sext(interp_rd_reg(env, s, d->reg), s);
+        if (idx < (int32_t)interp_sext(lo, s) || idx > (int32_t)interp_sext(hi, s))
             raise_exception(cpu, EXCP05_BOUND);
         break;
     }
@@ -987,21 +408,21 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             UD();
         lin = 0;
         if (d->mod == 3) {
-            v = rd_reg(env, 2, d->rm);
+            v = interp_rd_reg(env, 2, d->rm);
         } else {
             lin = seg_addr(cpu, d->seg, interp_ea(env, d), 2, 1);
             v = cpu_ld_lin(cpu, lin, 2);
         }
-        r = rd_reg(env, 2, d->reg);
+        r = interp_rd_reg(env, 2, d->reg);
         if ((v & 3) < (r & 3)) {
             v = (v & ~3u) | (r & 3);
             if (d->mod == 3)
-                wr_reg(env, 2, d->rm, v);
+                interp_wr_reg(env, 2, d->rm, v);
             else
                 cpu_st_lin(cpu, lin, v, 2);
-            set_cc(env, CC_Z, CC_Z);
+            interp_set_cc(env, CC_Z, CC_Z);
         } else {
-            set_cc(env, CC_Z, 0);
+            interp_set_cc(env, CC_Z, 0);
         }
         break;
     }
@@ -1014,14 +435,14 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
     case 0x69: case 0x6b: case 0x1af: {
         int s = OSZ;
         uint32_t b = op == 0x69 ? d->imm : op == 0x6b ? (uint32_t)(int8_t)d->imm
-                                                     : rd_reg(env, s, d->reg);
+                                                     : interp_rd_reg(env, s, d->reg);
         if (op == 0x1af) {
-            r = alu_imul2(s, b, ld_rm(cpu, d, s), &f);
+            r = alu_imul2(s, b, interp_ld_rm(cpu, d, s), &f);
         } else {
-            r = alu_imul2(s, ld_rm(cpu, d, s), b, &f);
+            r = alu_imul2(s, interp_ld_rm(cpu, d, s), b, &f);
         }
-        wr_reg(env, s, d->reg, r);
-        set_cc(env, CC_MASK, f);
+        interp_wr_reg(env, s, d->reg, r);
+        interp_set_cc(env, CC_MASK, f);
         break;
     }
     case 0x6c: case 0x6e: case 0xa4: case 0xa6: case 0xaa: case 0xac: case 0xae:
@@ -1046,52 +467,52 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
 
     case 0x84: case 0x85:
         size = (op & 1) ? OSZ : 1;
-        alu2(ALU_AND, size, ld_rm(cpu, d, size), rd_reg(env, size, d->reg), 0, &f);
-        set_cc(env, CC_MASK, f);
+        alu2(ALU_AND, size, interp_ld_rm(cpu, d, size), interp_rd_reg(env, size, d->reg), 0, &f);
+        interp_set_cc(env, CC_MASK, f);
         break;
     case 0xa8: case 0xa9:
         size = (op & 1) ? OSZ : 1;
-        alu2(ALU_AND, size, rd_reg(env, size, R_EAX), d->imm, 0, &f);
-        set_cc(env, CC_MASK, f);
+        alu2(ALU_AND, size, interp_rd_reg(env, size, R_EAX), d->imm, 0, &f);
+        interp_set_cc(env, CC_MASK, f);
         break;
     case 0x86: case 0x87:
         size = (op & 1) ? OSZ : 1;
         if (d->mod == 3) {
-            v = rd_reg(env, size, d->rm);
-            wr_reg(env, size, d->rm, rd_reg(env, size, d->reg));
+            v = interp_rd_reg(env, size, d->rm);
+            interp_wr_reg(env, size, d->rm, interp_rd_reg(env, size, d->reg));
         } else {
             lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
             v = cpu_ld_lin(cpu, lin, size);
-            cpu_st_lin(cpu, lin, rd_reg(env, size, d->reg), size);
+            cpu_st_lin(cpu, lin, interp_rd_reg(env, size, d->reg), size);
         }
-        wr_reg(env, size, d->reg, v);
+        interp_wr_reg(env, size, d->reg, v);
         break;
     case 0x88: case 0x89:
         size = (op & 1) ? OSZ : 1;
-        st_rm(cpu, d, size, rd_reg(env, size, d->reg));
+        interp_st_rm(cpu, d, size, interp_rd_reg(env, size, d->reg));
         break;
     case 0x8a: case 0x8b:
         size = (op & 1) ? OSZ : 1;
-        wr_reg(env, size, d->reg, ld_rm(cpu, d, size));
+        interp_wr_reg(env, size, d->reg, interp_ld_rm(cpu, d, size));
         break;
     case 0x8c:
         if (d->reg > 5)
             UD();
         v = env->segs[d->reg].selector;
         if (d->mod == 3)
-            wr_reg(env, OSZ, d->rm, v);
+            interp_wr_reg(env, OSZ, d->rm, v);
         else
-            st_rm(cpu, d, 2, v);
+            interp_st_rm(cpu, d, 2, v);
         break;
     case 0x8d:
         if (d->mod == 3)
             UD();
-        wr_reg(env, OSZ, d->reg, interp_ea(env, d));
+        interp_wr_reg(env, OSZ, d->reg, interp_ea(env, d));
         break;
     case 0x8e:
         if (d->reg > 5 || d->reg == R_CS)
             UD();
-        seg_load(cpu, d->reg, ld_rm(cpu, d, 2));
+        seg_load(cpu, d->reg, interp_ld_rm(cpu, d, 2));
         if (d->reg == R_SS) {
             env->interrupt_shadow = true;
             cpu->stop = 1;
@@ -1103,7 +524,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         v = cpu_ld(cpu, R_SS, sp & sp_mask(cpu), s);
         set_esp(cpu, sp + s);
         if (d->mod == 3) {
-            wr_reg(env, s, d->rm, v);
+            interp_wr_reg(env, s, d->rm, v);
         } else {
             uint32_t ea = interp_ea(env, d);
             lin = 0;
@@ -1143,21 +564,21 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         break;
     case 0x91 ... 0x97:
         size = OSZ;
-        v = rd_reg(env, size, op & 7);
-        wr_reg(env, size, op & 7, rd_reg(env, size, R_EAX));
-        wr_reg(env, size, R_EAX, v);
+        v = interp_rd_reg(env, size, op & 7);
+        interp_wr_reg(env, size, op & 7, interp_rd_reg(env, size, R_EAX));
+        interp_wr_reg(env, size, R_EAX, v);
         break;
     case 0x98:
         if (OSZ == 4)
             env->regs[R_EAX] = (uint32_t)(int16_t)env->regs[R_EAX];
         else
-            wr_reg(env, 2, R_EAX, (uint16_t)(int8_t)env->regs[R_EAX]);
+            interp_wr_reg(env, 2, R_EAX, (uint16_t)(int8_t)env->regs[R_EAX]);
         break;
     case 0x99:
         if (OSZ == 4)
             env->regs[R_EDX] = ((int32_t)env->regs[R_EAX] < 0) ? 0xffffffffu : 0;
         else
-            wr_reg(env, 2, R_EDX, ((int16_t)env->regs[R_EAX] < 0) ? 0xffff : 0);
+            interp_wr_reg(env, 2, R_EDX, ((int16_t)env->regs[R_EAX] < 0) ? 0xffff : 0);
         break;
     case 0x9a:
         seg_far_call(cpu, d->imm2, d->imm, OSZ == 4, env->eip);
@@ -1181,24 +602,24 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         break;
     }
     case 0x9e:
-        set_cc(env, CC_S | CC_Z | CC_A | CC_P | CC_C, (uint8_t)(env->regs[R_EAX] >> 8));
+        interp_set_cc(env, CC_S | CC_Z | CC_A | CC_P | CC_C, (uint8_t)(env->regs[R_EAX] >> 8));
         break;
     case 0x9f:
-        wr_reg(env, 1, 4, (env->eflags & 0xd5) | 2);
+        interp_wr_reg(env, 1, 4, (env->eflags & 0xd5) | 2);
         break;
     case 0xa0: case 0xa1:
         size = (op & 1) ? OSZ : 1;
-        wr_reg(env, size, R_EAX, cpu_ld(cpu, d->seg, d->disp, size));
+        interp_wr_reg(env, size, R_EAX, cpu_ld(cpu, d->seg, d->disp, size));
         break;
     case 0xa2: case 0xa3:
         size = (op & 1) ? OSZ : 1;
-        cpu_st(cpu, d->seg, d->disp, rd_reg(env, size, R_EAX), size);
+        cpu_st(cpu, d->seg, d->disp, interp_rd_reg(env, size, R_EAX), size);
         break;
     case 0xb0 ... 0xb7:
-        wr_reg(env, 1, op & 7, d->imm);
+        interp_wr_reg(env, 1, op & 7, d->imm);
         break;
     case 0xb8 ... 0xbf:
-        wr_reg(env, OSZ, op & 7, d->imm);
+        interp_wr_reg(env, OSZ, op & 7, d->imm);
         break;
 
     case 0xc0: case 0xc1:
@@ -1228,12 +649,12 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             UD();
         interp_load_far(cpu, d, OSZ, &off, &sel);
         seg_load(cpu, s, sel);
-        wr_reg(env, OSZ, d->reg, off);
+        interp_wr_reg(env, OSZ, d->reg, off);
         break;
     }
     case 0xc6: case 0xc7:
         size = (op & 1) ? OSZ : 1;
-        st_rm(cpu, d, size, d->imm);
+        interp_st_rm(cpu, d, size, d->imm);
         break;
     case 0xc8:
         interp_enter(cpu, d->imm, d->imm2, OSZ);
@@ -1242,7 +663,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         uint32_t m = sp_mask(cpu), bp = env->regs[R_EBP];
         v = cpu_ld(cpu, R_SS, bp & m, OSZ);
         set_esp(cpu, bp + OSZ);
-        wr_reg(env, OSZ, R_EBP, v);
+        interp_wr_reg(env, OSZ, R_EBP, v);
         break;
     }
     case 0xca: case 0xcb:
@@ -1260,13 +681,13 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         seg_iret(cpu, OSZ == 4);
         break;
     case 0xd6:
-        wr_reg(env, 1, R_EAX, (env->eflags & CC_C) ? 0xff : 0);
+        interp_wr_reg(env, 1, R_EAX, (env->eflags & CC_C) ? 0xff : 0);
         break;
     case 0xd7: {
         uint32_t a = (uint32_t)env->regs[R_EBX] + (uint8_t)env->regs[R_EAX];
         if (!(d->pfx & PFX_AD32))
             a &= 0xffff;
-        wr_reg(env, 1, R_EAX, cpu_ld(cpu, d->seg, a, 1));
+        interp_wr_reg(env, 1, R_EAX, cpu_ld(cpu, d->seg, a, 1));
         break;
     }
     case 0xd8 ... 0xdf:     /* x87 escape */
@@ -1281,7 +702,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         bool take;
         if (op != 0xe3) {
             c--;
-            str_set(env, R_ECX, c, ad32);
+            interp_str_set(env, R_ECX, c, ad32);
             take = c != 0;
             if (op == 0xe0)
                 take = take && !(env->eflags & CC_Z);
@@ -1298,19 +719,19 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
     }
     case 0xe4: case 0xe5:
         size = (op & 1) ? OSZ : 1;
-        wr_reg(env, size, R_EAX, interp_in(cpu, d->imm, size));
+        interp_wr_reg(env, size, R_EAX, interp_in(cpu, d->imm, size));
         break;
     case 0xe6: case 0xe7:
         size = (op & 1) ? OSZ : 1;
-        interp_out(cpu, d->imm, rd_reg(env, size, R_EAX), size);
+        interp_out(cpu, d->imm, interp_rd_reg(env, size, R_EAX), size);
         break;
     case 0xec: case 0xed:
         size = (op & 1) ? OSZ : 1;
-        wr_reg(env, size, R_EAX, interp_in(cpu, env->regs[R_EDX], size));
+        interp_wr_reg(env, size, R_EAX, interp_in(cpu, env->regs[R_EDX], size));
         break;
     case 0xee: case 0xef:
         size = (op & 1) ? OSZ : 1;
-        interp_out(cpu, env->regs[R_EDX], rd_reg(env, size, R_EAX), size);
+        interp_out(cpu, env->regs[R_EDX], interp_rd_reg(env, size, R_EAX), size);
         break;
     case 0xe8: {
         uint32_t t = env->eip + d->imm;
@@ -1344,12 +765,12 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         size = (op & 1) ? OSZ : 1;
         switch (d->reg) {
         case 0: case 1:
-            alu2(ALU_AND, size, ld_rm(cpu, d, size), d->imm, 0, &f);
-            set_cc(env, CC_MASK, f);
+            alu2(ALU_AND, size, interp_ld_rm(cpu, d, size), d->imm, 0, &f);
+            interp_set_cc(env, CC_MASK, f);
             break;
         case 2: case 3:
             if (d->mod == 3) {
-                v = rd_reg(env, size, d->rm);
+                v = interp_rd_reg(env, size, d->rm);
                 lin = 0;
             } else {
                 lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
@@ -1362,27 +783,27 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
                 r = alu1(ALU1_NEG, size, v, &f);
             }
             if (d->mod == 3)
-                wr_reg(env, size, d->rm, r);
+                interp_wr_reg(env, size, d->rm, r);
             else
                 cpu_st_lin(cpu, lin, r, size);
             if (d->reg == 3)
-                set_cc(env, CC_MASK, f);
+                interp_set_cc(env, CC_MASK, f);
             break;
         case 4: case 5: {
             uint32_t lo, hi;
-            f = alu_mul(d->reg == 5, size, rd_reg(env, size, R_EAX), ld_rm(cpu, d, size),
+            f = alu_mul(d->reg == 5, size, interp_rd_reg(env, size, R_EAX), interp_ld_rm(cpu, d, size),
                         &lo, &hi);
             if (size == 1) {
-                wr_reg(env, 2, R_EAX, (hi << 8) | lo);
+                interp_wr_reg(env, 2, R_EAX, (hi << 8) | lo);
             } else {
-                wr_reg(env, size, R_EAX, lo);
-                wr_reg(env, size, R_EDX, hi);
+                interp_wr_reg(env, size, R_EAX, lo);
+                interp_wr_reg(env, size, R_EDX, hi);
             }
-            set_cc(env, CC_MASK, f);
+            interp_set_cc(env, CC_MASK, f);
             break;
         }
         default:
-            interp_div(cpu, d->reg == 7, size, ld_rm(cpu, d, size));
+            interp_div(cpu, d->reg == 7, size, interp_ld_rm(cpu, d, size));
             break;
         }
         break;
@@ -1407,7 +828,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         size = (op & 1) ? OSZ : 1;
         if (d->reg < 2) {
             if (d->mod == 3) {
-                v = rd_reg(env, size, d->rm);
+                v = interp_rd_reg(env, size, d->rm);
                 lin = 0;
             } else {
                 lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
@@ -1415,17 +836,17 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             }
             r = alu1(d->reg ? ALU1_DEC : ALU1_INC, size, v, &f);
             if (d->mod == 3)
-                wr_reg(env, size, d->rm, r);
+                interp_wr_reg(env, size, d->rm, r);
             else
                 cpu_st_lin(cpu, lin, r, size);
-            set_cc(env, CC_MASK & ~CC_C, f);
+            interp_set_cc(env, CC_MASK & ~CC_C, f);
             break;
         }
         if (op == 0xfe)
             UD();
         switch (d->reg) {
         case 2: {   /* CALL near indirect */
-            uint32_t t = ld_rm(cpu, d, size);
+            uint32_t t = interp_ld_rm(cpu, d, size);
             if (unlikely(t > env->segs[R_CS].limit))
                 raise_exception_err(cpu, EXCP0D_GPF, 0);
             cpu_push(cpu, env->eip, size);
@@ -1445,10 +866,10 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             break;
         }
         case 4:
-            interp_jump(cpu, ld_rm(cpu, d, size));
+            interp_jump(cpu, interp_ld_rm(cpu, d, size));
             break;
         case 6:
-            cpu_push(cpu, ld_rm(cpu, d, size), size);
+            cpu_push(cpu, interp_ld_rm(cpu, d, size), size);
             break;
         default:
             UD();
@@ -1463,21 +884,21 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         case 0: case 1:
             v = d->reg == 0 ? env->ldt.selector : env->tr.selector;
             if (d->mod == 3)
-                wr_reg(env, OSZ, d->rm, v);
+                interp_wr_reg(env, OSZ, d->rm, v);
             else
-                st_rm(cpu, d, 2, v);
+                interp_st_rm(cpu, d, 2, v);
             break;
         case 2: case 3:
             interp_check_cpl0(cpu);
-            v = ld_rm(cpu, d, 2);
+            v = interp_ld_rm(cpu, d, 2);
             if (d->reg == 2)
                 seg_lldt(cpu, v);
             else
                 seg_ltr(cpu, v);
             break;
         case 4: case 5:
-            v = ld_rm(cpu, d, 2);
-            set_cc(env, CC_Z, seg_verr_verw(cpu, v, d->reg == 5) ? CC_Z : 0);
+            v = interp_ld_rm(cpu, d, 2);
+            interp_set_cc(env, CC_Z, seg_verr_verw(cpu, v, d->reg == 5) ? CC_Z : 0);
             break;
         default:
             UD();
@@ -1517,13 +938,13 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         case 4:
             v = env->cr[0];
             if (d->mod == 3)
-                wr_reg(env, OSZ, d->rm, v);
+                interp_wr_reg(env, OSZ, d->rm, v);
             else
-                st_rm(cpu, d, 2, v);
+                interp_st_rm(cpu, d, 2, v);
             break;
         case 6:
             interp_check_cpl0(cpu);
-            v = ld_rm(cpu, d, 2);
+            v = interp_ld_rm(cpu, d, 2);
             /* LMSW: PE can be set but not cleared */
             v = (env->cr[0] & ~0xeu) | (v & 0xf) | (env->cr[0] & CR0_PE_MASK);
             mmu_set_cr0(cpu, v);
@@ -1545,12 +966,12 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         uint32_t val;
         if (!(env->cr[0] & CR0_PE_MASK) || (env->eflags & VM_MASK))
             UD();
-        v = ld_rm(cpu, d, 2);
+        v = interp_ld_rm(cpu, d, 2);
         if (seg_lar_lsl(cpu, v, op == 0x103, &val)) {
-            wr_reg(env, OSZ, d->reg, val);
-            set_cc(env, CC_Z, CC_Z);
+            interp_wr_reg(env, OSZ, d->reg, val);
+            interp_set_cc(env, CC_Z, CC_Z);
         } else {
-            set_cc(env, CC_Z, 0);
+            interp_set_cc(env, CC_Z, 0);
         }
         break;
     }
@@ -1585,13 +1006,13 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             if (n == 7)
                 v |= 0x400;
         }
-        wr_reg(env, 4, d->rm, v);
+        interp_wr_reg(env, 4, d->rm, v);
         break;
     case 0x122: case 0x123:
         interp_check_cpl0(cpu);
         if (env->eflags & VM_MASK)
             raise_exception_err(cpu, EXCP0D_GPF, 0);
-        v = rd_reg(env, 4, d->rm);
+        v = interp_rd_reg(env, 4, d->rm);
         if (op == 0x122) {
             interp_mov_to_cr(cpu, d->reg, v);
         } else {
@@ -1625,27 +1046,27 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         interp_sysenter_exit(cpu, op == 0x135);
         break;
     case 0x140 ... 0x14f:
-        v = ld_rm(cpu, d, OSZ);
+        v = interp_ld_rm(cpu, d, OSZ);
         if (interp_cond(env->eflags, op & 15))
-            wr_reg(env, OSZ, d->reg, v);
+            interp_wr_reg(env, OSZ, d->reg, v);
         break;
     case 0x190 ... 0x19f:
-        st_rm(cpu, d, 1, interp_cond(env->eflags, op & 15));
+        interp_st_rm(cpu, d, 1, interp_cond(env->eflags, op & 15));
         break;
     case 0x1a2:
         interp_cpuid(env);
         break;
     case 0x1a3:
-        interp_bt(cpu, d, OSZ, 0, rd_reg(env, OSZ, d->reg), false);
+        interp_bt(cpu, d, OSZ, 0, interp_rd_reg(env, OSZ, d->reg), false);
         break;
     case 0x1ab:
-        interp_bt(cpu, d, OSZ, 1, rd_reg(env, OSZ, d->reg), false);
+        interp_bt(cpu, d, OSZ, 1, interp_rd_reg(env, OSZ, d->reg), false);
         break;
     case 0x1b3:
-        interp_bt(cpu, d, OSZ, 2, rd_reg(env, OSZ, d->reg), false);
+        interp_bt(cpu, d, OSZ, 2, interp_rd_reg(env, OSZ, d->reg), false);
         break;
     case 0x1bb:
-        interp_bt(cpu, d, OSZ, 3, rd_reg(env, OSZ, d->reg), false);
+        interp_bt(cpu, d, OSZ, 3, interp_rd_reg(env, OSZ, d->reg), false);
         break;
     case 0x1ba:
         if (d->reg < 4)
@@ -1657,62 +1078,62 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         uint32_t cnt = ((op & 1) ? (uint8_t)env->regs[R_ECX] : d->imm) & 0x1f;
         lin = 0;
         if (d->mod == 3) {
-            v = rd_reg(env, s, d->rm);
+            v = interp_rd_reg(env, s, d->rm);
         } else {
             lin = seg_addr(cpu, d->seg, interp_ea(env, d), s, 1);
             v = cpu_ld_lin(cpu, lin, s);
         }
         if (!cnt)
             break;
-        r = alu_shd(op >= 0x1ac, s, v, rd_reg(env, s, d->reg), cnt, &f);
+        r = alu_shd(op >= 0x1ac, s, v, interp_rd_reg(env, s, d->reg), cnt, &f);
         if (d->mod == 3)
-            wr_reg(env, s, d->rm, r);
+            interp_wr_reg(env, s, d->rm, r);
         else
             cpu_st_lin(cpu, lin, r, s);
-        set_cc(env, CC_MASK, f);
+        interp_set_cc(env, CC_MASK, f);
         break;
     }
     case 0x1b0: case 0x1b1: {
         size = (op & 1) ? OSZ : 1;
         lin = 0;
         if (d->mod == 3) {
-            v = rd_reg(env, size, d->rm);
+            v = interp_rd_reg(env, size, d->rm);
         } else {
             lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
             v = cpu_ld_lin(cpu, lin, size);
         }
-        alu2(ALU_SUB, size, rd_reg(env, size, R_EAX), v, 0, &f);
+        alu2(ALU_SUB, size, interp_rd_reg(env, size, R_EAX), v, 0, &f);
         if (f & CC_Z) {
-            r = rd_reg(env, size, d->reg);
+            r = interp_rd_reg(env, size, d->reg);
             if (d->mod == 3)
-                wr_reg(env, size, d->rm, r);
+                interp_wr_reg(env, size, d->rm, r);
             else
                 cpu_st_lin(cpu, lin, r, size);
         } else {
             /* the destination is written back with its own value */
             if (d->mod != 3)
                 cpu_st_lin(cpu, lin, v, size);
-            wr_reg(env, size, R_EAX, v);
+            interp_wr_reg(env, size, R_EAX, v);
         }
-        set_cc(env, CC_MASK, f);
+        interp_set_cc(env, CC_MASK, f);
         break;
     }
     case 0x1b6: case 0x1b7:
-        v = ld_rm(cpu, d, op == 0x1b6 ? 1 : 2);
-        wr_reg(env, OSZ, d->reg, v);
+        v = interp_ld_rm(cpu, d, op == 0x1b6 ? 1 : 2);
+        interp_wr_reg(env, OSZ, d->reg, v);
         break;
     case 0x1be: case 0x1bf:
-        v = ld_rm(cpu, d, op == 0x1be ? 1 : 2);
-        wr_reg(env, OSZ, d->reg, sext(v, op == 0x1be ? 1 : 2));
+        v = interp_ld_rm(cpu, d, op == 0x1be ? 1 : 2);
+        interp_wr_reg(env, OSZ, d->reg, interp_sext(v, op == 0x1be ? 1 : 2));
         break;
     case 0x1bc: case 0x1bd: {
         int s = OSZ;
-        v = ld_rm(cpu, d, s);
+        v = interp_ld_rm(cpu, d, s);
         if (v == 0) {
-            set_cc(env, CC_Z, CC_Z);
+            interp_set_cc(env, CC_Z, CC_Z);
         } else {
-            wr_reg(env, s, d->reg, alu_bsf_bsr(op == 0x1bd, v));
-            set_cc(env, CC_Z, 0);
+            interp_wr_reg(env, s, d->reg, alu_bsf_bsr(op == 0x1bd, v));
+            interp_set_cc(env, CC_Z, 0);
         }
         break;
     }
@@ -1720,20 +1141,20 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         size = (op & 1) ? OSZ : 1;
         lin = 0;
         if (d->mod == 3) {
-            v = rd_reg(env, size, d->rm);
+            v = interp_rd_reg(env, size, d->rm);
         } else {
             lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
             v = cpu_ld_lin(cpu, lin, size);
         }
-        r = alu2(ALU_ADD, size, v, rd_reg(env, size, d->reg), 0, &f);
+        r = alu2(ALU_ADD, size, v, interp_rd_reg(env, size, d->reg), 0, &f);
         if (d->mod == 3) {
-            wr_reg(env, size, d->reg, v);
-            wr_reg(env, size, d->rm, r);
+            interp_wr_reg(env, size, d->reg, v);
+            interp_wr_reg(env, size, d->rm, r);
         } else {
             cpu_st_lin(cpu, lin, r, size);
-            wr_reg(env, size, d->reg, v);
+            interp_wr_reg(env, size, d->reg, v);
         }
-        set_cc(env, CC_MASK, f);
+        interp_set_cc(env, CC_MASK, f);
         break;
     }
     case 0x1c7: {   /* CMPXCHG8B */
@@ -1747,13 +1168,13 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         if (lo == (uint32_t)env->regs[R_EAX] && hi == (uint32_t)env->regs[R_EDX]) {
             cpu_st_lin(cpu, lin, env->regs[R_EBX], 4);
             cpu_st_lin(cpu, lin + 4, env->regs[R_ECX], 4);
-            set_cc(env, CC_Z, CC_Z);
+            interp_set_cc(env, CC_Z, CC_Z);
         } else {
             cpu_st_lin(cpu, lin, lo, 4);
             cpu_st_lin(cpu, lin + 4, hi, 4);
             env->regs[R_EAX] = lo;
             env->regs[R_EDX] = hi;
-            set_cc(env, CC_Z, 0);
+            interp_set_cc(env, CC_Z, 0);
         }
         break;
     }
@@ -1761,7 +1182,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         if (OSZ == 4)
             env->regs[op & 7] = __builtin_bswap32((uint32_t)env->regs[op & 7]);
         else
-            wr_reg(env, 2, op & 7, 0);
+            interp_wr_reg(env, 2, op & 7, 0);
         break;
 
     default:
@@ -1833,12 +1254,41 @@ void interp_exec_tb(X86CPU *cpu, TB *tb, int max)
         [H_JCC + 13 - H_FIRST] = &&l_jcc_13,
         [H_JCC + 14 - H_FIRST] = &&l_jcc_14,
         [H_JCC + 15 - H_FIRST] = &&l_jcc_15,
+        [H_ALU_RM32 + 0 - H_FIRST] = &&l_alu_rm32_0,
+        [H_ALU_MR32 + 0 - H_FIRST] = &&l_alu_mr32_0,
+        [H_ALU_MI32 + 0 - H_FIRST] = &&l_alu_mi32_0,
+        [H_ALU_RM32 + 1 - H_FIRST] = &&l_alu_rm32_1,
+        [H_ALU_MR32 + 1 - H_FIRST] = &&l_alu_mr32_1,
+        [H_ALU_MI32 + 1 - H_FIRST] = &&l_alu_mi32_1,
+        [H_ALU_RM32 + 2 - H_FIRST] = &&l_alu_rm32_2,
+        [H_ALU_MR32 + 2 - H_FIRST] = &&l_alu_mr32_2,
+        [H_ALU_MI32 + 2 - H_FIRST] = &&l_alu_mi32_2,
+        [H_ALU_RM32 + 3 - H_FIRST] = &&l_alu_rm32_3,
+        [H_ALU_MR32 + 3 - H_FIRST] = &&l_alu_mr32_3,
+        [H_ALU_MI32 + 3 - H_FIRST] = &&l_alu_mi32_3,
+        [H_ALU_RM32 + 4 - H_FIRST] = &&l_alu_rm32_4,
+        [H_ALU_MR32 + 4 - H_FIRST] = &&l_alu_mr32_4,
+        [H_ALU_MI32 + 4 - H_FIRST] = &&l_alu_mi32_4,
+        [H_ALU_RM32 + 5 - H_FIRST] = &&l_alu_rm32_5,
+        [H_ALU_MR32 + 5 - H_FIRST] = &&l_alu_mr32_5,
+        [H_ALU_MI32 + 5 - H_FIRST] = &&l_alu_mi32_5,
+        [H_ALU_RM32 + 6 - H_FIRST] = &&l_alu_rm32_6,
+        [H_ALU_MR32 + 6 - H_FIRST] = &&l_alu_mr32_6,
+        [H_ALU_MI32 + 6 - H_FIRST] = &&l_alu_mi32_6,
+        [H_ALU_RM32 + 7 - H_FIRST] = &&l_alu_rm32_7,
+        [H_ALU_MR32 + 7 - H_FIRST] = &&l_alu_mr32_7,
+        [H_ALU_MI32 + 7 - H_FIRST] = &&l_alu_mi32_7,
+        [H_MOV_MI32 - H_FIRST] = &&l_h_mov_mi32,
+        [H_MOVZX8 - H_FIRST] = &&l_h_movzx8,
+        [H_MOVZX16 - H_FIRST] = &&l_h_movzx16,
+        [H_TEST_MR32 - H_FIRST] = &&l_h_test_mr32,
         [H_UD - H_FIRST] = &&l_generic,
     };
     CPUX86State *env = &cpu->env;
     const DInsn *d = tb->insn, *end = tb->insn + (tb->n < max ? tb->n : max);
     uint32_t ip_mask = cpu->code32 ? 0xffffffffu : 0xffffu;
     uint32_t v, r, f;
+    int chain = 256;        /* blocks run here before the loop looks again */
 
 #define DISPATCH()                                                  \
     do {                                                            \
@@ -1883,13 +1333,13 @@ l_h_lea32:
     NEXT();
 l_h_test_rr32:
     alu2(ALU_AND, 4, env->regs[d->rm], env->regs[d->reg], 0, &f);
-    set_cc(env, CC_MASK, f);
+    interp_set_cc(env, CC_MASK, f);
     NEXT();
 l_h_inc32:
 l_h_dec32:
     r = alu1(d->h == H_INC32 ? ALU1_INC : ALU1_DEC, 4, env->regs[d->rm], &f);
     env->regs[d->rm] = r;
-    set_cc(env, CC_MASK & ~CC_C, f);
+    interp_set_cc(env, CC_MASK & ~CC_C, f);
     NEXT();
 l_h_push32:
     cpu_push(cpu, env->regs[d->rm], 4);
@@ -1921,13 +1371,13 @@ l_alu_rr32_##n:                                                                 
     r = alu2(n, 4, env->regs[d->rm], env->regs[d->reg], env->eflags & CC_C, &f); \
     if (n != ALU_CMP)                                                            \
         env->regs[d->rm] = r;                                                    \
-    set_cc(env, CC_MASK, f);                                                     \
+    interp_set_cc(env, CC_MASK, f);                                                     \
     NEXT();                                                                      \
 l_alu_ri32_##n:                                                                  \
     r = alu2(n, 4, env->regs[d->rm], d->imm, env->eflags & CC_C, &f);            \
     if (n != ALU_CMP)                                                            \
         env->regs[d->rm] = r;                                                    \
-    set_cc(env, CC_MASK, f);                                                     \
+    interp_set_cc(env, CC_MASK, f);                                                     \
     NEXT();
     INTERP_ALU32(0) INTERP_ALU32(1) INTERP_ALU32(2) INTERP_ALU32(3)
     INTERP_ALU32(4) INTERP_ALU32(5) INTERP_ALU32(6) INTERP_ALU32(7)
@@ -1935,7 +1385,7 @@ l_alu_ri32_##n:                                                                 
 l_shift_ri32_##n:                                                                \
     r = alu_shift(n, 4, env->regs[d->rm], d->imm, env->eflags & CC_C, &f);       \
     env->regs[d->rm] = r;                                                        \
-    set_cc(env, n < 4 ? (CC_C | CC_O) : CC_MASK, f);                             \
+    interp_set_cc(env, n < 4 ? (CC_C | CC_O) : CC_MASK, f);                             \
     NEXT();
     INTERP_SHIFT32(0) INTERP_SHIFT32(1) INTERP_SHIFT32(2) INTERP_SHIFT32(3)
     INTERP_SHIFT32(4) INTERP_SHIFT32(5) INTERP_SHIFT32(6) INTERP_SHIFT32(7)
@@ -1952,9 +1402,82 @@ l_jcc_##n:                                                                      
     INTERP_JCC(12) INTERP_JCC(13) INTERP_JCC(14) INTERP_JCC(15)
 
 
+#define INTERP_ALU32M(n)                                                                 \
+l_alu_rm32_##n:                                                                          \
+    v = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);                                       \
+    r = alu2(n, 4, env->regs[d->reg], v, env->eflags & CC_C, &f);                        \
+    if (n != ALU_CMP)                                                                    \
+        env->regs[d->reg] = r;                                                           \
+    interp_set_cc(env, CC_MASK, f);                                                             \
+    NEXT();                                                                              \
+l_alu_mr32_##n:                                                                          \
+    if (n == ALU_CMP) {                                                                  \
+        v = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);                                   \
+        alu2(n, 4, v, env->regs[d->reg], 0, &f);                                         \
+    } else {                                                                             \
+        uint32_t lin_ = seg_addr(cpu, d->seg, interp_ea(env, d), 4, 1);                  \
+        v = cpu_ld_lin(cpu, lin_, 4);                                                    \
+        r = alu2(n, 4, v, env->regs[d->reg], env->eflags & CC_C, &f);                    \
+        cpu_st_lin(cpu, lin_, r, 4);                                                     \
+    }                                                                                    \
+    interp_set_cc(env, CC_MASK, f);                                                             \
+    NEXT();                                                                              \
+l_alu_mi32_##n:                                                                          \
+    if (n == ALU_CMP) {                                                                  \
+        v = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);                                   \
+        alu2(n, 4, v, d->imm, 0, &f);                                                    \
+    } else {                                                                             \
+        uint32_t lin_ = seg_addr(cpu, d->seg, interp_ea(env, d), 4, 1);                  \
+        v = cpu_ld_lin(cpu, lin_, 4);                                                    \
+        r = alu2(n, 4, v, d->imm, env->eflags & CC_C, &f);                               \
+        cpu_st_lin(cpu, lin_, r, 4);                                                     \
+    }                                                                                    \
+    interp_set_cc(env, CC_MASK, f);                                                             \
+    NEXT();
+    INTERP_ALU32M(0) INTERP_ALU32M(1) INTERP_ALU32M(2) INTERP_ALU32M(3)
+    INTERP_ALU32M(4) INTERP_ALU32M(5) INTERP_ALU32M(6) INTERP_ALU32M(7)
+l_h_mov_mi32:
+    cpu_st(cpu, d->seg, interp_ea(env, d), d->imm, 4);
+    NEXT();
+l_h_movzx8:
+    env->regs[d->reg] = d->mod == 3 ? interp_rd_reg(env, 1, d->rm)
+                                    : cpu_ld(cpu, d->seg, interp_ea(env, d), 1);
+    NEXT();
+l_h_movzx16:
+    env->regs[d->reg] = d->mod == 3 ? interp_rd_reg(env, 2, d->rm)
+                                    : cpu_ld(cpu, d->seg, interp_ea(env, d), 2);
+    NEXT();
+l_h_test_mr32:
+    v = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);
+    alu2(ALU_AND, 4, v, env->regs[d->reg], 0, &f);
+    interp_set_cc(env, CC_MASK, f);
+    NEXT();
 
 out:
     cpu->insns += d - tb->insn;
+    /*
+     * Chain: when the block simply ran to its end, go on with the next one
+     * here instead of returning to the loop, as long as the loop has nothing
+     * to do (no request, no deliverable interrupt, no single-step or shadow;
+     * instructions that change those set cpu->stop).
+     */
+    if (likely(d == tb->insn + tb->n && !cpu->stop && max == TB_MAX_INSNS && --chain > 0 &&
+               !atomic_load_explicit(&cpu->exit_request, memory_order_relaxed) &&
+               !(env->eflags & TF_MASK) && !env->interrupt_shadow &&
+               !trace_enabled(LOG_EXEC | LOG_CPU) &&
+               (!(env->eflags & IF_MASK) || !cpus_intr_pending()))) {
+        uint32_t cs_base = env->segs[R_CS].base;
+        uint32_t pc = cs_base + (uint32_t)env->eip;
+        TB *next = cpu->jc[tb_jc_hash(pc)];
+        if (next && next->pc == pc && next->cs_base == cs_base &&
+            next->flags == cpu_tb_flags(cpu)) {
+            tb = next;
+            d = tb->insn;
+            end = tb->insn + tb->n;
+            ip_mask = cpu->code32 ? 0xffffffffu : 0xffffu;
+            DISPATCH();
+        }
+    }
 #undef DISPATCH
 #undef NEXT
 }

@@ -203,7 +203,8 @@ void phys_stl(X86CPU *cpu, uint32_t pa, uint32_t val)
 
     pa &= cpu->a20_mask;
     p = phys_ram_ptr(pa, true);
-    if (p && phys_ram_ptr(pa + 3, true)) {
+    /* both ends in the same region (adjacent regions are not adjacent on the host) */
+    if (p && phys_ram_ptr(pa + 3, true) == p + 3) {
         memcpy(p, &val, 4);
         if (tb_page_has_code(pa >> 12))
             tb_invalidate_phys_range(cpu, pa, 4);

@@ -154,7 +154,7 @@ static void tb_remove(X86CPU *cpu, TB *tb)
         pp = &(*pp)->hash_next;
     }
     tb_page_remove(tb, tb->phys >> 12);
-    if (tb->phys2 != 0xffffffffu)
+    if (tb->phys2 != 0xffffffffu && (tb->phys2 >> 12) != (tb->phys >> 12))
         tb_page_remove(tb, tb->phys2 >> 12);
     j = tb_jc_hash(tb->pc);
     if (cpu->jc[j] == tb)
@@ -283,7 +283,8 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
     int n = 0, code32 = flags & TBF_CODE32;
     TB *tb;
 
-    if (!host || !phys_ram_ptr(phys + page_left - 1, false))
+    /* the rest of the page must be one host span (one RAM region) */
+    if (!host || phys_ram_ptr(phys + page_left - 1, false) != host + page_left - 1)
         return tb_gen_single(cpu, pc, cs_base, flags, phys);
     memcpy(buf, host, page_left);
     avail = page_left;
@@ -291,7 +292,7 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
         uint32_t np;
         if (mmu_probe(cpu, pc + page_left, 2, cpu->mmu_user, &np) == 0) {
             const uint8_t *h2 = phys_ram_ptr(np, false);
-            if (h2) {
+            if (h2 && phys_ram_ptr(np + 15, false) == h2 + 15) {
                 memcpy(buf + page_left, h2, 16);
                 avail += 16;
                 next_ok = true;
@@ -342,8 +343,16 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
     }
     tb->page_next[0] = tb->page_next[1] = NULL;
     tb_page_add(cpu, tb, phys >> 12, 0);
-    if (phys2 != 0xffffffffu)
-        tb_page_add(cpu, tb, phys2 >> 12, 1);
+    if (phys2 != 0xffffffffu) {
+        if ((phys2 >> 12) != (phys >> 12)) {
+            tb_page_add(cpu, tb, phys2 >> 12, 1);
+        } else if ((phys >> 12) < TB_NPAGES) {
+            /* both linear pages map the same physical page: one list entry,
+             * but the lines of both parts hold code */
+            uint32_t first_len = MIN(tb->size, 0x1000 - (tb->phys & 0xfff));
+            tb_lines[phys >> 12] |= tb_line_mask(0, tb->size - first_len);
+        }
+    }
     return tb;
 }
 
@@ -361,7 +370,7 @@ TB *tb_find(X86CPU *cpu)
     CPUX86State *env = &cpu->env;
     uint32_t cs_base = env->segs[R_CS].base;
     uint32_t pc = cs_base + (uint32_t)env->eip;
-    uint32_t flags = cpu->code32 ? TBF_CODE32 : 0;
+    uint32_t flags = cpu_tb_flags(cpu);
     uint32_t j = tb_jc_hash(pc), phys;
     TB *tb = cpu->jc[j];
 

@@ -66,7 +66,13 @@ enum {
     H_ALU_RI32 = H_ALU_RR32 + 8,
     H_SHIFT_RI32 = H_ALU_RI32 + 8,
     H_JCC = H_SHIFT_RI32 + 8,   /* + condition (16) */
-    H_UD = H_JCC + 16,      /* invalid encoding (LOCK misuse): #UD */
+    H_ALU_RM32 = H_JCC + 16,    /* + ALU op: reg <- reg op [ea] */
+    H_ALU_MR32 = H_ALU_RM32 + 8,/* + ALU op: [ea] <- [ea] op reg */
+    H_ALU_MI32 = H_ALU_MR32 + 8,/* + ALU op: [ea] <- [ea] op imm */
+    H_MOV_MI32 = H_ALU_MI32 + 8,/* [ea] <- imm */
+    H_MOVZX8, H_MOVZX16,    /* reg <- zero-extended r/m */
+    H_TEST_MR32,            /* [ea] & reg */
+    H_UD,                   /* invalid encoding (LOCK misuse): #UD */
     H_LAST,
 };
 
@@ -123,6 +129,7 @@ typedef struct TB {
 } TB;
 
 #define TBF_CODE32 0x1
+#define TBF_USER   0x2      /* CPL 3: code-page permissions were checked for user */
 
 /* ---- the CPU ---- */
 
@@ -220,6 +227,12 @@ void tb_invalidate_phys_range(X86CPU *cpu, uint32_t start, uint32_t len);
 bool tb_page_has_code(uint32_t phys_page);
 void tb_jc_flush(X86CPU *cpu);
 
+/* The mode bits a block is keyed on */
+static inline uint32_t cpu_tb_flags(const X86CPU *cpu)
+{
+    return (cpu->code32 ? TBF_CODE32 : 0) | (cpu->mmu_user ? TBF_USER : 0);
+}
+
 static inline uint32_t tb_jc_hash(uint32_t pc)
 {
     return (pc ^ (pc >> JC_BITS)) & (JC_SIZE - 1);
@@ -232,7 +245,7 @@ static inline TB *tb_lookup(X86CPU *cpu)
     uint32_t pc = cs_base + (uint32_t)cpu->env.eip;
     TB *tb = cpu->jc[tb_jc_hash(pc)];
     if (likely(tb && tb->pc == pc && tb->cs_base == cs_base &&
-               tb->flags == (uint32_t)cpu->code32))
+               tb->flags == cpu_tb_flags(cpu)))
         return tb;
     return tb_find(cpu);
 }
@@ -251,7 +264,6 @@ bool cpu_exec(X86CPU *cpu);
 
 /* ---- interpreter (interp.c) ---- */
 void interp_exec_tb(X86CPU *cpu, TB *tb, int max);
-uint32_t helper_cpuid_eax(uint32_t leaf);
 
 /* ---- inline fast paths ---- */
 

@@ -118,7 +118,8 @@ run() {
     # run it yet): stop waiting for the full timeout.
     waited=0
     while kill -0 "$pid" 2>/dev/null; do
-        grep -q "disk-linux: init" "$out.raw" && break
+        grep -q "disk-linux: init" "$out.raw" 2>/dev/null && break
+        grep -q "requires an x86-64 CPU" "$out.raw" 2>/dev/null && waited=$DISK_LINUX_INIT_TIMEOUT
         if [ "$waited" -ge "$DISK_LINUX_INIT_TIMEOUT" ]; then
             kill "$pid" 2>/dev/null
             break

@@ -6,7 +6,7 @@
 PCVM=${PCVM:-./pcvm}
 top=${top_srcdir:-.}
 arch=${1:-amd64}
-guests=${top_builddir:-.}/build/guests
+guests=$top/build/guests
 case $arch in
     amd64) kernel=$guests/vmlinuz-amd64; initrd=$guests/initrd-amd64.gz; fetch= ;;
     686-pae) kernel=$guests/vmlinuz-686-pae; initrd=$guests/initrd-i386.gz; fetch=--i386 ;;
