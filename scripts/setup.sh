@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PKGS="build-essential autoconf automake pkg-config libaio-dev zlib1g-dev libsdl2-dev
 libslirp-dev linux-libc-dev nasm seabios acpica-tools qemu-system-x86 xorriso mtools
-syslinux-common isolinux dosfstools cpio"
+syslinux syslinux-common isolinux dosfstools cpio"
 
 missing=""
 for p in $PKGS; do

@@ -81,6 +81,18 @@ static void decode_specialise(DInsn *d)
         d->h = H_JMP;
         return;
     }
+    if (op == 0x8a) {
+        d->h = H_MOV8_LOAD;
+        return;
+    }
+    if (op == 0x88) {
+        d->h = H_MOV8_STORE;
+        return;
+    }
+    if (op >= 0x190 && op <= 0x19f) {
+        d->h = H_SETCC + (op & 15);
+        return;
+    }
     if (!op32)
         return;
     if (op < 0x40 && (op & 7) < 4 && (op & 1) && d->mod != 3) {
@@ -148,6 +160,12 @@ static void decode_specialise(DInsn *d)
         break;
     case 0x1b6:
         d->h = H_MOVZX8;
+        break;
+    case 0x1af:
+        d->h = H_IMUL32;
+        break;
+    case 0x140 ... 0x14f:
+        d->h = H_CMOV32 + (op & 15);
         break;
     case 0x1b7:
         d->h = H_MOVZX16;

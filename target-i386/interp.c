@@ -1198,6 +1198,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
  * record's handler, which predicts far better than one shared switch);
  * everything else goes through interp_one()'s switch.
  */
+__attribute__((optimize("no-crossjumping")))
 void interp_exec_tb(X86CPU *cpu, TB *tb, int max)
 {
     static const void *const hot[H_LAST - H_FIRST] = {
@@ -1282,6 +1283,41 @@ void interp_exec_tb(X86CPU *cpu, TB *tb, int max)
         [H_MOVZX8 - H_FIRST] = &&l_h_movzx8,
         [H_MOVZX16 - H_FIRST] = &&l_h_movzx16,
         [H_TEST_MR32 - H_FIRST] = &&l_h_test_mr32,
+        [H_IMUL32 - H_FIRST] = &&l_h_imul32,
+        [H_MOV8_LOAD - H_FIRST] = &&l_h_mov8_load,
+        [H_MOV8_STORE - H_FIRST] = &&l_h_mov8_store,
+        [H_SETCC + 0 - H_FIRST] = &&l_setcc_0,
+        [H_CMOV32 + 0 - H_FIRST] = &&l_cmov32_0,
+        [H_SETCC + 1 - H_FIRST] = &&l_setcc_1,
+        [H_CMOV32 + 1 - H_FIRST] = &&l_cmov32_1,
+        [H_SETCC + 2 - H_FIRST] = &&l_setcc_2,
+        [H_CMOV32 + 2 - H_FIRST] = &&l_cmov32_2,
+        [H_SETCC + 3 - H_FIRST] = &&l_setcc_3,
+        [H_CMOV32 + 3 - H_FIRST] = &&l_cmov32_3,
+        [H_SETCC + 4 - H_FIRST] = &&l_setcc_4,
+        [H_CMOV32 + 4 - H_FIRST] = &&l_cmov32_4,
+        [H_SETCC + 5 - H_FIRST] = &&l_setcc_5,
+        [H_CMOV32 + 5 - H_FIRST] = &&l_cmov32_5,
+        [H_SETCC + 6 - H_FIRST] = &&l_setcc_6,
+        [H_CMOV32 + 6 - H_FIRST] = &&l_cmov32_6,
+        [H_SETCC + 7 - H_FIRST] = &&l_setcc_7,
+        [H_CMOV32 + 7 - H_FIRST] = &&l_cmov32_7,
+        [H_SETCC + 8 - H_FIRST] = &&l_setcc_8,
+        [H_CMOV32 + 8 - H_FIRST] = &&l_cmov32_8,
+        [H_SETCC + 9 - H_FIRST] = &&l_setcc_9,
+        [H_CMOV32 + 9 - H_FIRST] = &&l_cmov32_9,
+        [H_SETCC + 10 - H_FIRST] = &&l_setcc_10,
+        [H_CMOV32 + 10 - H_FIRST] = &&l_cmov32_10,
+        [H_SETCC + 11 - H_FIRST] = &&l_setcc_11,
+        [H_CMOV32 + 11 - H_FIRST] = &&l_cmov32_11,
+        [H_SETCC + 12 - H_FIRST] = &&l_setcc_12,
+        [H_CMOV32 + 12 - H_FIRST] = &&l_cmov32_12,
+        [H_SETCC + 13 - H_FIRST] = &&l_setcc_13,
+        [H_CMOV32 + 13 - H_FIRST] = &&l_cmov32_13,
+        [H_SETCC + 14 - H_FIRST] = &&l_setcc_14,
+        [H_CMOV32 + 14 - H_FIRST] = &&l_cmov32_14,
+        [H_SETCC + 15 - H_FIRST] = &&l_setcc_15,
+        [H_CMOV32 + 15 - H_FIRST] = &&l_cmov32_15,
         [H_UD - H_FIRST] = &&l_generic,
     };
     CPUX86State *env = &cpu->env;
@@ -1452,6 +1488,30 @@ l_h_test_mr32:
     alu2(ALU_AND, 4, v, env->regs[d->reg], 0, &f);
     interp_set_cc(env, CC_MASK, f);
     NEXT();
+l_h_imul32:
+    r = alu_imul2(4, env->regs[d->reg], interp_ld_rm(cpu, d, 4), &f);
+    env->regs[d->reg] = r;
+    interp_set_cc(env, CC_MASK, f);
+    NEXT();
+l_h_mov8_load:
+    interp_wr_reg(env, 1, d->reg, interp_ld_rm(cpu, d, 1));
+    NEXT();
+l_h_mov8_store:
+    interp_st_rm(cpu, d, 1, interp_rd_reg(env, 1, d->reg));
+    NEXT();
+#define INTERP_CC(n)                                                                     \
+l_setcc_##n:                                                                             \
+    interp_st_rm(cpu, d, 1, interp_cond(env->eflags, n));                                \
+    NEXT();                                                                              \
+l_cmov32_##n:                                                                            \
+    v = interp_ld_rm(cpu, d, 4);                                                         \
+    if (interp_cond(env->eflags, n))                                                     \
+        env->regs[d->reg] = v;                                                           \
+    NEXT();
+    INTERP_CC(0) INTERP_CC(1) INTERP_CC(2) INTERP_CC(3)
+    INTERP_CC(4) INTERP_CC(5) INTERP_CC(6) INTERP_CC(7)
+    INTERP_CC(8) INTERP_CC(9) INTERP_CC(10) INTERP_CC(11)
+    INTERP_CC(12) INTERP_CC(13) INTERP_CC(14) INTERP_CC(15)
 
 out:
     cpu->insns += d - tb->insn;
@@ -1465,7 +1525,8 @@ out:
                !atomic_load_explicit(&cpu->exit_request, memory_order_relaxed) &&
                !(env->eflags & TF_MASK) && !env->interrupt_shadow &&
                !trace_enabled(LOG_EXEC | LOG_CPU) &&
-               (!(env->eflags & IF_MASK) || !cpus_intr_pending()))) {
+               (!(env->eflags & IF_MASK) ||
+                !atomic_load_explicit(&cpu->intr_line, memory_order_relaxed)))) {
         uint32_t cs_base = env->segs[R_CS].base;
         uint32_t pc = cs_base + (uint32_t)env->eip;
         TB *next = cpu->jc[tb_jc_hash(pc)];

@@ -281,6 +281,7 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
     uint32_t avail, off = 0, phys2 = 0xffffffffu, next_phys = 0;
     bool next_ok = false;
     int n = 0, code32 = flags & TBF_CODE32;
+    uint64_t cs_left;
     TB *tb;
 
     /* the rest of the page must be one host span (one RAM region) */
@@ -300,7 +301,15 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
             }
         }
     }
-    while (n < TB_MAX_INSNS && off < page_left) {
+    /* Bytes up to the CS limit, and 16-bit IP wraps at 64K: a block never
+     * runs past either (the next lookup then faults or wraps). */
+    {
+        uint32_t lim = cpu->env.segs[R_CS].limit, eip0 = pc - cs_base;
+        if (!code32 && lim > 0xffff)
+            lim = 0xffff;
+        cs_left = eip0 <= lim ? (uint64_t)lim - eip0 + 1 : 0;
+    }
+    while (n < TB_MAX_INSNS && off < page_left && off < cs_left) {
         DInsn *d = &insns[n];
         int len = decode_insn_buf(buf + off, avail - off, code32, d);
         if (len == -1) {
@@ -315,6 +324,11 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
         if (len == -2) {
             if (n == 0)
                 raise_exception_err(cpu, EXCP0D_GPF, 0);
+            break;
+        }
+        if (off + len > cs_left) {
+            if (n == 0)
+                raise_exception_err(cpu, EXCP0D_GPF, 0);    /* straddles the limit */
             break;
         }
         if (off + len > page_left && next_ok)

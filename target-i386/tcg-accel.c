@@ -40,8 +40,12 @@ static void tcg_kick(void)
 
 static void tcg_intr_changed(void)
 {
-    /* Only a raised line can end HLT; the CPU polls the pin between blocks. */
-    if (cpus_intr_pending())
+    bool level = cpus_intr_pending();
+    /* mirrored so the block-chaining check is one load; only a raised line
+     * can end HLT or needs the CPU to look */
+    if (tcg_cpu)
+        atomic_store(&tcg_cpu->intr_line, level);
+    if (level)
         tcg_kick();
 }
 
@@ -88,6 +92,7 @@ static int tcg_init(const AccelConfig *cfg)
     tcg_cpu_reset_internal(cpu);
     mmu_listener_register();
     cpus_set_hooks(&tcg_hooks);
+    atomic_store(&cpu->intr_line, cpus_intr_pending());
     return 0;
 }
 

@@ -72,7 +72,12 @@ enum {
     H_MOV_MI32 = H_ALU_MI32 + 8,/* [ea] <- imm */
     H_MOVZX8, H_MOVZX16,    /* reg <- zero-extended r/m */
     H_TEST_MR32,            /* [ea] & reg */
-    H_UD,                   /* invalid encoding (LOCK misuse): #UD */
+    H_IMUL32,               /* reg <- reg * r/m (0F AF) */
+    H_MOV8_LOAD,            /* reg8 <- r/m8 (8A) */
+    H_MOV8_STORE,           /* r/m8 <- reg8 (88) */
+    H_SETCC,                /* + condition (16): r/m8 <- cc */
+    H_CMOV32 = H_SETCC + 16,/* + condition (16): reg <- r/m if cc */
+    H_UD = H_CMOV32 + 16,   /* invalid encoding (LOCK misuse): #UD */
     H_LAST,
 };
 
@@ -160,6 +165,7 @@ typedef struct X86CPU {
     /* async requests from other threads */
     atomic_int exit_request;
     atomic_int flush_request;
+    atomic_int intr_line;   /* mirror of cpus_intr_pending(), kept by the hook */
 
     uint64_t insns;         /* statistics */
 } X86CPU;

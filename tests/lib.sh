@@ -182,3 +182,19 @@ tap_report() {
         head -n 20 "$out.err" | sed 's/^/# stderr: /'
     fi
 }
+
+# kvm_hw_backed: true when /dev/kvm is hardware virtualization (kvm_intel or
+# kvm_amd), which runs whole operating systems at speed.  A KVM that emulates
+# privileged code in software (kvm_pvm) is only good for tiny guests.
+kvm_hw_backed() {
+    [ -c /dev/kvm ] && [ ! -d /sys/module/kvm_pvm ] &&
+        { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }
+}
+
+# os_accels: the accelerators to boot a full operating system with
+os_accels() {
+    _a=
+    kvm_hw_backed && _a=kvm
+    "$PCVM" -accel help 2>/dev/null | grep -qx tcg && _a="$_a tcg"
+    echo $_a
+}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The Debian kernel with a busybox initramfs boots to /init under the software
 # CPU, runs a script whose results are checked against the host, and powers
-# off through ACPI: pcvm exits 0.  Guests come from scripts/fetch-guests.sh.
+# off through ACPI: pcvm exits 0.  Guests come from scripts/fetch-guests.sh
+# (scripts/test.sh runs it before make check).
 #   linux-boot.sh [amd64|686-pae]
 PCVM=${PCVM:-./pcvm}
 top=${top_srcdir:-.}
@@ -12,10 +13,8 @@ case $arch in
     686-pae) kernel=$guests/vmlinuz-686-pae; initrd=$guests/initrd-i386.gz; fetch=--i386 ;;
 esac
 if [ ! -f "$kernel" ] || [ ! -f "$initrd" ]; then
-    if ! "$top/scripts/fetch-guests.sh" $fetch >/dev/null 2>&1; then
-        echo "1..0 # SKIP cannot fetch the Debian $arch kernel (scripts/fetch-guests.sh $fetch)"
-        exit 0
-    fi
+    echo "1..0 # SKIP no Debian $arch kernel in $guests (run scripts/fetch-guests.sh $fetch)"
+    exit 0
 fi
 
 # Expected values, computed here the way the guest's /test.sh computes them.
