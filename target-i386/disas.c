@@ -71,7 +71,9 @@ void disas_insn(const DInsn *d, uint32_t eip, char *buf, size_t len)
         bool group = disas_is_group(d->op);
         /* specialised forms hold the destination in rm; otherwise bit 1 of
          * the classic opcodes says the reg field is the destination */
-        bool reg_dst = !group && d->h < H_FIRST && d->op < 0x100 && (d->op & 2) &&
+        bool normalised = d->h == H_MOV_RR32 || d->h == H_TEST_RR32 ||
+                          (d->h >= H_ALU_RR32 && d->h < H_ALU_RR32 + 8);
+        bool reg_dst = !group && !normalised && d->op < 0x100 && (d->op & 2) &&
                        d->op < 0x8c;
         const char *regname = d->op == 0x8c || d->op == 0x8e ? disas_seg[d->reg % 6]
                               : disas_reg(d->reg, size);
