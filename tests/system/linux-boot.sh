@@ -33,6 +33,7 @@ t "reaches /init" 'grep -q "pcvm-init: start" "$out"'
 t "shell arithmetic" 'grep -q "arith: 42 $((123456789 * 1000 % 97))" "$out"'
 t "md5sum matches the host" 'grep -q "md5: $md5" "$out"'
 t "gzip round trip" 'grep -q "gzip: round trip ok" "$out"'
+t "Linux's i8042 driver finds the PS/2 keyboard" 'grep -q "input: AT Translated Set 2 keyboard" "$out"'
 t "powers off through ACPI, exit status 0" '[ $rc -eq 0 ] && grep -q "pcvm-init: test done" "$out"'
 [ $fail -eq 0 ] || tail -30 "$out" | sed 's/^/# /'
 echo "1..$n"
