@@ -2,6 +2,7 @@
  * The wires between the board and the CPUs (INTR, intack, NMI, A20).
  * They are read by vCPU threads without the big lock, hence the atomics.
  */
+#include "core/clock.h"
 #include "core/common.h"
 #include "core/cpus.h"
 
@@ -75,4 +76,50 @@ void cpus_set_current(int cpu_index)
 int cpus_current(void)
 {
     return current_cpu_index;
+}
+
+static struct {
+    const CpuIrqChip *ops;
+    void *opaque;
+} irqchips[CPUS_MAX_IRQCHIP];
+
+void cpus_set_irqchip(int cpu_index, const CpuIrqChip *ops, void *opaque)
+{
+    if (cpu_index < 0 || cpu_index >= CPUS_MAX_IRQCHIP)
+        return;
+    irqchips[cpu_index].opaque = opaque;
+    irqchips[cpu_index].ops = ops;
+}
+
+const CpuIrqChip *cpus_irqchip(int cpu_index, void **opaque)
+{
+    if (cpu_index < 0 || cpu_index >= CPUS_MAX_IRQCHIP || !irqchips[cpu_index].ops)
+        return NULL;
+    *opaque = irqchips[cpu_index].opaque;
+    return irqchips[cpu_index].ops;
+}
+
+void cpus_irqchip_changed(int cpu_index)
+{
+    if (hooks && hooks->irqchip_changed)
+        hooks->irqchip_changed(cpu_index);
+}
+
+void cpus_init_cpu(int cpu_index)
+{
+    if (hooks && hooks->init)
+        hooks->init(cpu_index);
+}
+
+void cpus_sipi(int cpu_index, uint8_t vector)
+{
+    if (hooks && hooks->sipi)
+        hooks->sipi(cpu_index, vector);
+}
+
+uint64_t cpus_read_tsc(int cpu_index)
+{
+    if (hooks && hooks->read_tsc)
+        return hooks->read_tsc(cpu_index);
+    return (uint64_t)clock_ns(CLOCK_VIRTUAL);
 }

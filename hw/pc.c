@@ -14,11 +14,13 @@
 #include "core/memory.h"
 #include "hw/acpi-build.h"
 #include "hw/acpi-pm.h"
+#include "hw/apic.h"
 #include "hw/fw_cfg.h"
 #include "hw/i440fx.h"
 #include "hw/i8042.h"
 #include "hw/i8254.h"
 #include "hw/i8259.h"
+#include "hw/ioapic.h"
 #include "hw/kernel-loader.h"
 #include "hw/mc146818rtc.h"
 #include "hw/misc-ports.h"
@@ -47,6 +49,7 @@ typedef struct PCMachine {
     size_t vgabios_size;
     IrqLine gsi[NR_GSI];
     PICState *pic;
+    IOAPICState *ioapic;        /* and the local APICs: software CPU only */
     PITState *pit;
     RTCState *rtc;
     PCIBus *pci;
@@ -149,7 +152,76 @@ static int pc_bios_init(void)
     return 0;
 }
 
-static int pc_irq_init(void)
+/*
+ * Userspace LAPIC + IOAPIC only under the software CPU: KVM either brings its
+ * own (in-kernel irqchip) or, with kernel-irqchip=off, keeps the PIC alone.
+ */
+static bool pc_userspace_apic(void)
+{
+    return !(current_accel->irqchip_in_kernel && current_accel->irqchip_in_kernel()) &&
+           !strcmp(current_accel->name, "tcg");
+}
+
+/* An ISA interrupt goes to the 8259 and to the I/O APIC (IRQ0 on pin 2, as
+ * the MADT's interrupt source override says). */
+static void pc_gsi_isa(void *opaque, int n, int level)
+{
+    pic_set_irq(pc.pic, n, level);
+    ioapic_set_irq(pc.ioapic, n == 0 ? 2 : n, level);
+}
+
+/* The local APIC as the CPU's interrupt controller (core/cpus.h) */
+static bool pc_apic_has_interrupt(void *opaque) { return apic_has_interrupt(opaque); }
+static int pc_apic_get_interrupt(void *opaque) { return apic_get_interrupt(opaque); }
+static uint64_t pc_apic_get_base(void *opaque) { return apic_get_base(opaque); }
+static int pc_apic_set_base(void *opaque, uint64_t v) { return apic_set_base(opaque, v); }
+static uint64_t pc_apic_get_deadline(void *opaque) { return apic_get_tsc_deadline(opaque); }
+static void pc_apic_set_deadline(void *opaque, uint64_t v) { apic_set_tsc_deadline(opaque, v); }
+static uint8_t pc_apic_get_cr8(void *opaque) { return apic_get_cr8(opaque); }
+static void pc_apic_set_cr8(void *opaque, uint8_t v) { apic_set_cr8(opaque, v); }
+
+static const CpuIrqChip pc_apic_irqchip = {
+    .has_interrupt = pc_apic_has_interrupt,
+    .get_interrupt = pc_apic_get_interrupt,
+    .get_apic_base = pc_apic_get_base,
+    .set_apic_base = pc_apic_set_base,
+    .get_tsc_deadline = pc_apic_get_deadline,
+    .set_tsc_deadline = pc_apic_set_deadline,
+    .get_cr8 = pc_apic_get_cr8,
+    .set_cr8 = pc_apic_set_cr8,
+};
+
+/* ... and the APIC's messages to the CPU (opaque: the cpu index) */
+static void pc_apic_changed(void *opaque) { cpus_irqchip_changed((int)(intptr_t)opaque); }
+static void pc_apic_init(void *opaque) { cpus_init_cpu((int)(intptr_t)opaque); }
+static void pc_apic_sipi(void *opaque, uint8_t v) { cpus_sipi((int)(intptr_t)opaque, v); }
+static uint64_t pc_apic_read_tsc(void *opaque) { return cpus_read_tsc((int)(intptr_t)opaque); }
+
+static const APICCpuOps pc_apic_cpu_ops = {
+    .interrupt_changed = pc_apic_changed,
+    .init = pc_apic_init,
+    .sipi = pc_apic_sipi,
+    .read_tsc = pc_apic_read_tsc,
+};
+
+static int pc_apic_init_all(int nr_cpus)
+{
+    for (int i = 0; i < nr_cpus; i++) {
+        APICState *apic = apic_create(i, i, &pc_apic_cpu_ops, (void *)(intptr_t)i);
+        if (!apic)
+            return -EINVAL;
+        cpus_set_irqchip(i, &pc_apic_irqchip, apic);
+    }
+    if (apic_mmio_map() < 0)
+        return -EINVAL;
+    pc.ioapic = ioapic_create(IOAPIC_DEFAULT_BASE, apic_bus_deliver, NULL);
+    if (!pc.ioapic)
+        return -EINVAL;
+    apic_bus_set_eoi_hook(ioapic_eoi, pc.ioapic);
+    return 0;
+}
+
+static int pc_irq_init(const PcvmConfig *cfg)
 {
     if (current_accel->irqchip_in_kernel && current_accel->irqchip_in_kernel()) {
         for (int i = 0; i < NR_GSI; i++)
@@ -160,6 +232,13 @@ static int pc_irq_init(void)
     if (!pc.pic)
         return -EINVAL;
     cpus_set_intack(pic_intack, pc.pic);
+    if (pc_userspace_apic()) {
+        if (pc_apic_init_all(cfg->smp) < 0)
+            return -EINVAL;
+        for (int i = 0; i < 16; i++)
+            pc.gsi[i] = irq_line(pc_gsi_isa, NULL, i);
+        return 0;
+    }
     for (int i = 0; i < 16; i++)
         pc.gsi[i] = pic_irq(pc.pic, i);
     return 0;
@@ -239,7 +318,7 @@ int pc_init(const PcvmConfig *cfg)
     if (r)
         return r;
 
-    if (pc_irq_init() < 0)
+    if (pc_irq_init(cfg) < 0)
         return -EINVAL;
 
     /* The PCI host bridge owns PAM: shadow RAM over 0xC0000-0xFFFFF. */
@@ -297,8 +376,9 @@ int pc_init(const PcvmConfig *cfg)
     AcpiBuildConfig acpi = {
         .nr_cpus = cfg->smp, .below_4g = pc.below_4g, .pm_base = ACPI_PM_BASE_SEABIOS,
         .gpe0_base = ACPI_GPE0_BASE_DEFAULT, .serial_mask = pc.serial_mask,
-        /* the MADT only when there are APICs: KVM's in-kernel irqchip for now */
-        .apic = current_accel->irqchip_in_kernel && current_accel->irqchip_in_kernel(),
+        /* the MADT only when there are APICs: KVM's in-kernel irqchip or ours */
+        .apic = (current_accel->irqchip_in_kernel && current_accel->irqchip_in_kernel()) ||
+                pc_userspace_apic(),
     };
     if (acpi_build_fw_cfg(pc.fw_cfg, &acpi) < 0)
         return -EINVAL;

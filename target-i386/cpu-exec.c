@@ -82,18 +82,30 @@ static bool cpu_exec_interrupts(X86CPU *cpu)
         x86_do_interrupt(cpu, EXCP02_NMI, 0, 0, false, 0);
         return true;
     }
-    if ((env->eflags & IF_MASK) && cpus_intr_pending()) {
+    if ((env->eflags & IF_MASK) && atomic_load(&cpu->intr_line)) {
         int vec;
+        void *ic_opaque;
+        const CpuIrqChip *ic;
+
         bql_lock();
-        vec = cpus_intr_pending() ? cpus_intack() : -1;
+        ic = cpus_irqchip(env->cpu_index, &ic_opaque);
+        if (ic) {
+            /* the local APIC (which also answers for the PIC); intr_line
+             * is only a hint there, re-armed by irqchip_changed */
+            vec = ic->has_interrupt(ic_opaque) ? ic->get_interrupt(ic_opaque) : -1;
+            atomic_store(&cpu->intr_line, ic->has_interrupt(ic_opaque));
+        } else {
+            vec = cpus_intr_pending() ? cpus_intack() : -1;
+        }
         bql_unlock();
         if (vec >= 0) {
             env->halted = false;
             cpu->cur_eip = env->eip;
             cpu->old_exception = -1;
             x86_do_interrupt(cpu, vec & 0xff, 0, 0, false, 0);
+            return true;
         }
-        return true;
+        return ic ? !env->halted : true;
     }
     return !env->halted;
 }
@@ -140,7 +152,7 @@ bool cpu_exec(X86CPU *cpu)
             tf = env->eflags & TF_MASK;
             if (tf)
                 max = 1;
-        } else if ((env->eflags & IF_MASK) && cpus_intr_pending()) {
+        } else if ((env->eflags & IF_MASK) && atomic_load(&cpu->intr_line)) {
             cpu_exec_interrupts(cpu);
             tf = env->eflags & TF_MASK;
         }

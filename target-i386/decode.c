@@ -51,6 +51,21 @@ static bool decode_lock_ok(const DInsn *d)
     return false;
 }
 
+/* One-byte opcodes that are #UD in 64-bit mode (SDM vol. 2, appendix A.2.5):
+ * segment push/pop of ES CS SS DS, BCD, PUSHA/POPA, BOUND, 82 alias,
+ * far CALL/JMP ptr, LES/LDS (VEX there), INTO, AAM/AAD, SALC. */
+static bool decode_invalid64(int op)
+{
+    switch (op) {
+    case 0x06: case 0x07: case 0x0e: case 0x16: case 0x17: case 0x1e: case 0x1f:
+    case 0x27: case 0x2f: case 0x37: case 0x3f: case 0x60: case 0x61: case 0x62:
+    case 0x82: case 0x9a: case 0xc4: case 0xc5: case 0xce: case 0xd4: case 0xd5:
+    case 0xd6: case 0xea:
+        return true;
+    }
+    return false;
+}
+
 /* Pick a specialised handler for the hot forms (see H_* in tcg.h). */
 static void decode_specialise(DInsn *d)
 {
@@ -191,8 +206,9 @@ static void decode_specialise(DInsn *d)
  */
 int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
 {
-    int p = 0, op, seg = -1;
-    uint8_t pfx = code32 ? (PFX_OP32 | PFX_AD32) : 0;
+    int p = 0, op, seg = -1, rex_end = -1;
+    bool mode64 = code32 == DECODE_64;
+    uint8_t pfx = code32 ? (PFX_OP32 | PFX_AD32) : 0, rex = 0;
     uint16_t attr;
 
     memset(d, 0, sizeof(*d));
@@ -201,6 +217,11 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
     for (;;) {
         NEED(1);
         op = buf[p++];
+        if (mode64 && (op & 0xf0) == 0x40) {
+            rex = DX_REX | (op & 15);
+            rex_end = p;
+            continue;
+        }
         switch (op) {
         case 0x26: seg = R_ES; continue;
         case 0x2e: seg = R_CS; continue;
@@ -216,7 +237,18 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
         }
         break;
     }
-    pfx &= 0x3f;
+    if (mode64) {
+        /* a REX prefix counts only right before the opcode; 64-bit
+         * addressing unless 67h (then 32-bit); SDM vol. 2, 2.2.1 */
+        if (rex_end != p - 1)
+            rex = 0;
+        if (rex & REX_W)
+            pfx |= PFX_OP32;        /* REX.W wins over 66h: 64-bit, imm32 */
+        if (pfx & PFX_AD32)
+            rex |= DX_AD64;
+        pfx |= PFX_AD32;
+    }
+    pfx &= 0x3f | PFX_66;
     if (op == 0x0f) {
         NEED(1);
         op = 0x100 | buf[p++];
@@ -234,8 +266,8 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
         mod = modrm >> 6;
         rm = modrm & 7;
         d->mod = mod;
-        d->reg = (modrm >> 3) & 7;
-        d->rm = rm;
+        d->reg = ((modrm >> 3) & 7) | ((rex & REX_R) << 1);
+        d->rm = rm | ((rex & REX_B) << 3);
         if (mod != 3) {
             if (pfx & PFX_AD32) {
                 d->scale = 0;
@@ -245,20 +277,23 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
                     sib = buf[p++];
                     base = sib & 7;
                     d->scale = sib >> 6;
-                    d->index = ((sib >> 3) & 7) == 4 ? EA_NONE : (sib >> 3) & 7;
+                    d->index = (((sib >> 3) & 7) | ((rex & REX_X) << 2)) == 4 ? EA_NONE :
+                               (((sib >> 3) & 7) | ((rex & REX_X) << 2));
                     if (base == 5 && mod == 0) {
                         NEED(4);
                         d->disp = decode_rd(buf + p, 4);
                         p += 4;
                     } else {
-                        d->base = base;
+                        d->base = base | ((rex & REX_B) << 3);
                     }
                 } else if (rm == 5 && mod == 0) {
                     NEED(4);
                     d->disp = decode_rd(buf + p, 4);
                     p += 4;
+                    if (mode64)
+                        d->base = EA_RIP;   /* relative to the next instruction */
                 } else {
-                    d->base = rm;
+                    d->base = rm | ((rex & REX_B) << 3);
                 }
                 if (mod == 1) {
                     NEED(1);
@@ -293,9 +328,16 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
         }
     }
 
+    if (mode64 && (op == 0xe8 || op == 0xe9 || (op >= 0x180 && op <= 0x18f)))
+        pfx |= PFX_OP32;            /* rel32 always: Intel ignores 66h here */
     if (attr & A_IB) {
         NEED(1);
         d->imm = buf[p++];
+    } else if ((attr & A_IV) && (rex & REX_W) && op >= 0xb8 && op <= 0xbf) {
+        NEED(8);                    /* MOV r64, imm64: high half in disp */
+        d->imm = decode_rd(buf + p, 4);
+        d->disp = decode_rd(buf + p + 4, 4);
+        p += 8;
     } else if (attr & A_IV) {
         int n = (pfx & PFX_OP32) ? 4 : 2;
         NEED(n);
@@ -311,6 +353,11 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
         d->imm = decode_rd(buf + p, n);
         d->imm2 = decode_rd(buf + p + n, 2);
         p += n + 2;
+    } else if ((attr & A_MOFS) && (rex & DX_AD64)) {
+        NEED(8);                    /* moffs64: high half in imm */
+        d->disp = decode_rd(buf + p, 4);
+        d->imm = decode_rd(buf + p + 4, 4);
+        p += 8;
     } else if (attr & A_MOFS) {
         int n = (pfx & PFX_AD32) ? 4 : 2;
         NEED(n);
@@ -330,11 +377,14 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
     if (p > 15)
         return -2;
     d->pfx = pfx;
+    d->rex = rex;
     d->len = p;
     d->h = op;
     if ((pfx & PFX_LOCK) && !decode_lock_ok(d))
         d->h = H_UD;
-    else
+    else if (mode64 && decode_invalid64(op))
+        d->h = H_UD;
+    else if (!mode64)               /* the H_* forms are 32-bit only */
         decode_specialise(d);
     return p;
 }

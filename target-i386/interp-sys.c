@@ -4,9 +4,12 @@
  * control registers, SYSENTER/SYSEXIT (SDM vol. 2 and vol. 3).
  */
 #include "core/clock.h"
+#include "core/cpus.h"
 #include "core/ioport.h"
 #include "core/mainloop.h"
 #include "target-i386/interp.h"
+
+#define MSR_IA32_TSC_DEADLINE 0x6e0
 
 /* CPUID (SDM vol. 2, CPUID): what this CPU implements, nothing more */
 #define CPUID_FPU   (1u << 0)
@@ -15,15 +18,19 @@
 #define CPUID_MSR   (1u << 5)
 #define CPUID_PAE   (1u << 6)
 #define CPUID_CX8   (1u << 8)
+#define CPUID_APIC  (1u << 9)
 #define CPUID_SEP   (1u << 11)
 #define CPUID_MTRR  (1u << 12)
 #define CPUID_PGE   (1u << 13)
 #define CPUID_CMOV  (1u << 15)
 #define CPUID_PAT   (1u << 16)
+#define CPUID_FXSR  (1u << 24)   /* FXSAVE/FXRSTOR, CR4.OSFXSR: interp-sse.c */
 #define CPUID_EXT_NX (1u << 20)
+#define CPUID_EXT_TSC_DEADLINE (1u << 24)   /* CPUID.1:ECX */
 
 #define CPUID_FEATURES (CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 | \
-                        CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT)
+                        CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT | \
+                        CPUID_FXSR)
 #define CPUID_SIGNATURE 0x0663     /* family 6, model 6, stepping 3: as EDX after RESET */
 
 #define MSR_MTRRfix64K_00000 0x250
@@ -98,6 +105,16 @@ void interp_cpuid(CPUX86State *env)
         a = CPUID_SIGNATURE;
         b = (uint32_t)env->cpu_index << 24;
         d = CPUID_FEATURES;
+        {
+            /* an APIC only if the board gave us one, and while it is
+             * enabled in IA32_APIC_BASE (SDM vol. 3, 10.4.3) */
+            void *opaque;
+            if (cpus_irqchip(env->cpu_index, &opaque)) {
+                c |= CPUID_EXT_TSC_DEADLINE;
+                if (env->apic_base & (1u << 11))
+                    d |= CPUID_APIC;
+            }
+        }
         break;
     case 0x80000000:
         a = 0x80000001;
@@ -120,6 +137,42 @@ uint64_t interp_tsc(CPUX86State *env)
     return (uint64_t)clock_ns(CLOCK_VIRTUAL) + env->tsc_offset;
 }
 
+/*
+ * IA32_APIC_BASE and IA32_TSC_DEADLINE live in the local APIC when the board
+ * registered one (core/cpus.h); without it APIC_BASE is a plain register and
+ * TSC_DEADLINE does not exist (#GP).
+ */
+static uint64_t interp_msr_irqchip(X86CPU *cpu, uint32_t idx, bool write, uint64_t v)
+{
+    CPUX86State *env = &cpu->env;
+    void *opaque;
+    const CpuIrqChip *ic;
+    int r = 0;
+
+    bql_lock();
+    ic = cpus_irqchip(env->cpu_index, &opaque);
+    if (!ic) {
+        if (idx == MSR_IA32_APICBASE && write)
+            env->apic_base = v;
+        else if (idx == MSR_IA32_APICBASE)
+            v = env->apic_base;
+        else
+            r = -EINVAL;
+    } else if (idx == MSR_IA32_APICBASE) {
+        if (write && (r = ic->set_apic_base(opaque, v)) == 0)
+            env->apic_base = v;
+        v = ic->get_apic_base(opaque);
+    } else if (write) {
+        ic->set_tsc_deadline(opaque, v);
+    } else {
+        v = ic->get_tsc_deadline(opaque);
+    }
+    bql_unlock();
+    if (r < 0)
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    return v;
+}
+
 void interp_rdmsr(X86CPU *cpu)
 {
     CPUX86State *env = &cpu->env;
@@ -130,7 +183,9 @@ void interp_rdmsr(X86CPU *cpu)
         raise_exception_err(cpu, EXCP0D_GPF, 0);
     switch (idx) {
     case MSR_IA32_TSC: v = interp_tsc(env); break;
-    case MSR_IA32_APICBASE: v = env->apic_base; break;
+    case MSR_IA32_APICBASE: case MSR_IA32_TSC_DEADLINE:
+        v = interp_msr_irqchip(cpu, idx, false, 0);
+        break;
     case MSR_IA32_SYSENTER_CS: v = env->sysenter_cs; break;
     case MSR_IA32_SYSENTER_ESP: v = env->sysenter_esp; break;
     case MSR_IA32_SYSENTER_EIP: v = env->sysenter_eip; break;
@@ -171,7 +226,9 @@ void interp_wrmsr(X86CPU *cpu)
         raise_exception_err(cpu, EXCP0D_GPF, 0);
     switch (idx) {
     case MSR_IA32_TSC: env->tsc_offset = v - (uint64_t)clock_ns(CLOCK_VIRTUAL); break;
-    case MSR_IA32_APICBASE: env->apic_base = v; break;
+    case MSR_IA32_APICBASE: case MSR_IA32_TSC_DEADLINE:
+        interp_msr_irqchip(cpu, idx, true, v);
+        break;
     case MSR_IA32_SYSENTER_CS: env->sysenter_cs = v; break;
     case MSR_IA32_SYSENTER_ESP: env->sysenter_esp = v; break;
     case MSR_IA32_SYSENTER_EIP: env->sysenter_eip = v; break;
@@ -275,7 +332,8 @@ void interp_mov_to_cr(X86CPU *cpu, int n, uint32_t v)
         break;
     case 4:
         if (v & ~(CR4_VME_MASK | CR4_PVI_MASK | CR4_TSD_MASK | CR4_DE_MASK | CR4_PSE_MASK |
-                  CR4_PAE_MASK | CR4_MCE_MASK | CR4_PGE_MASK | CR4_PCE_MASK))
+                  CR4_PAE_MASK | CR4_MCE_MASK | CR4_PGE_MASK | CR4_PCE_MASK |
+                  CR4_OSFXSR_MASK | CR4_OSXMMEXCPT_MASK))
             raise_exception_err(cpu, EXCP0D_GPF, 0);
         if (v & (CR4_VME_MASK | CR4_PVI_MASK))
             trace(LOG_UNIMP, "CR4.VME/PVI set (not implemented)\n");

@@ -1185,6 +1185,12 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             interp_wr_reg(env, 2, op & 7, 0);
         break;
 
+    /* SIMD: MOVUPS..MOVAPS, the 5x ALU rows, 6x/7x, EMMS, group 15, Dx-Fx */
+    case 0x110 ... 0x117: case 0x128 ... 0x12f: case 0x150 ... 0x177: case 0x17c ... 0x17f:
+    case 0x1ae: case 0x1c2 ... 0x1c6: case 0x1d0 ... 0x1ff:
+        sse_exec(cpu, d);
+        break;
+
     default:
         trace(LOG_UNIMP, "invalid opcode %s%02x at %04x:%08x\n", op >= 0x100 ? "0f " : "",
               op & 0xff, env->segs[R_CS].selector, cpu->cur_eip);

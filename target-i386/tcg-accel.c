@@ -8,9 +8,10 @@
 #include <sched.h>
 
 #include "core/accel.h"
+#include "core/clock.h"
 #include "core/cpus.h"
 #include "core/mainloop.h"
-#include "target-i386/tcg.h"
+#include "target-i386/interp.h"
 
 X86CPU *tcg_cpu;
 
@@ -38,15 +39,49 @@ static void tcg_kick(void)
     pthread_mutex_unlock(&tcg_mutex);
 }
 
+static bool tcg_has_irqchip(void)
+{
+    void *opaque;
+    return tcg_cpu && cpus_irqchip(tcg_cpu->env.cpu_index, &opaque);
+}
+
 static void tcg_intr_changed(void)
 {
     bool level = cpus_intr_pending();
     /* mirrored so the block-chaining check is one load; only a raised line
-     * can end HLT or needs the CPU to look */
-    if (tcg_cpu)
+     * can end HLT or needs the CPU to look.  With a local APIC the line is
+     * a hint the CPU clears itself (the APIC may have other interrupts). */
+    if (tcg_cpu && (level || !tcg_has_irqchip()))
         atomic_store(&tcg_cpu->intr_line, level);
     if (level)
         tcg_kick();
+}
+
+/* The local APIC may have an interrupt for us (big lock held). */
+static void tcg_irqchip_changed(int cpu_index)
+{
+    if (!tcg_cpu || cpu_index != tcg_cpu->env.cpu_index)
+        return;
+    atomic_store(&tcg_cpu->intr_line, 1);
+    tcg_kick();
+}
+
+/* INIT (from the APIC, possibly in the middle of an instruction): done by
+ * the vCPU thread between runs of cpu_exec. */
+static atomic_int tcg_init_req;
+
+static void tcg_init_cpu(int cpu_index)
+{
+    if (!tcg_cpu || cpu_index != tcg_cpu->env.cpu_index)
+        return;
+    atomic_store(&tcg_init_req, 1);
+    tcg_kick();
+}
+
+/* SIPI only starts APs waiting for one; the single vCPU is the BSP. */
+static void tcg_sipi(int cpu_index, uint8_t vector)
+{
+    trace(LOG_INT, "tcg: SIPI 0x%02x to cpu %d ignored (BSP)\n", vector, cpu_index);
 }
 
 static void tcg_nmi(void)
@@ -59,10 +94,21 @@ static void tcg_a20_changed(bool enabled)
     tcg_kick();
 }
 
+/* For the TSC-deadline timer (called from the main loop: tsc_offset is one
+ * aligned 64-bit load, the same value RDTSC uses). */
+static uint64_t tcg_read_tsc(int cpu_index)
+{
+    return tcg_cpu ? interp_tsc(&tcg_cpu->env) : (uint64_t)clock_ns(CLOCK_VIRTUAL);
+}
+
 static const CpusHooks tcg_hooks = {
     .intr_changed = tcg_intr_changed,
     .nmi = tcg_nmi,
     .a20_changed = tcg_a20_changed,
+    .irqchip_changed = tcg_irqchip_changed,
+    .init = tcg_init_cpu,
+    .sipi = tcg_sipi,
+    .read_tsc = tcg_read_tsc,
 };
 
 static void tcg_cpu_reset_internal(X86CPU *cpu)
@@ -133,11 +179,19 @@ static void *tcg_thread_fn(void *arg)
         pthread_mutex_unlock(&tcg_mutex);
 
         halted = cpu_exec(cpu);
+        if (atomic_exchange(&tcg_init_req, 0)) {
+            /* INIT on the BSP: the power-on register state, running from
+             * the reset vector again (SDM vol. 3, 9.1.1; table 9-1) */
+            bql_lock();
+            tcg_cpu_reset_internal(cpu);
+            bql_unlock();
+            continue;
+        }
         if (halted) {
             /* HLT: sleep until an interrupt, NMI or request kicks us */
             pthread_mutex_lock(&tcg_mutex);
             while (!tcg_kicked && !tcg_pause_req && !tcg_quit &&
-                   !(cpus_intr_pending() && (cpu->env.eflags & IF_MASK)) &&
+                   !(atomic_load(&cpu->intr_line) && (cpu->env.eflags & IF_MASK)) &&
                    !atomic_load(&cpu->exit_request))
                 pthread_cond_wait(&tcg_cond, &tcg_mutex);
             tcg_kicked = false;

@@ -24,8 +24,21 @@
 #define PFX_REPNE  0x08     /* F2 */
 #define PFX_LOCK   0x10
 #define PFX_SEG    0x20     /* explicit segment override */
+#define PFX_66     0x40     /* 66h present (SSE mandatory prefix; PFX_OP32 has the size) */
 
 #define EA_NONE 0xff
+#define EA_RIP  0xfe        /* base of a RIP-relative operand (64-bit mode) */
+
+/* DInsn.rex bits (64-bit mode): the REX prefix's W R X B (the decoder has
+ * already applied R, X and B to reg, rm, base and index, except for registers
+ * encoded in the opcode byte, which take REX_B), REX present (SPL/BPL/SIL/DIL
+ * instead of AH/CH/DH/BH), and 64-bit addressing (no 67h). */
+#define REX_B    0x01
+#define REX_X    0x02
+#define REX_R    0x04
+#define REX_W    0x08
+#define DX_REX   0x10
+#define DX_AD64  0x20
 
 /*
  * One decoded instruction: 24 bytes.  op is the opcode (0x000-0x0ff one-byte
@@ -39,7 +52,7 @@ typedef struct DInsn {
     uint8_t seg;            /* segment of the memory operand */
     uint8_t base, index;    /* EA registers or EA_NONE */
     uint8_t scale;
-    uint8_t pad;
+    uint8_t rex;            /* 64-bit mode only: REX_* and DX_* bits, else 0 */
     uint32_t disp;
     uint32_t imm;
     uint16_t imm2;          /* far pointer selector, ENTER level */
@@ -257,13 +270,18 @@ static inline TB *tb_lookup(X86CPU *cpu)
 }
 
 /* ---- decoder (decode.c), disassembler (disas.c) ---- */
-/* decode from buf[0..avail): length, -1 if more bytes are needed, -2 if > 15 bytes */
+/* decode from buf[0..avail): length, -1 if more bytes are needed, -2 if > 15 bytes.
+ * code32: 0 16-bit code, 1 32-bit code, DECODE_64 64-bit mode (CS.L under EFER.LMA) */
+#define DECODE_64 2
 int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d);
 void disas_insn(const DInsn *d, uint32_t eip, char *buf, size_t len);
 
 /* ---- x87 (fpu.c) ---- */
 void fpu_exec(X86CPU *cpu, const DInsn *d, uint32_t ea);
 void fpu_check_pending(X86CPU *cpu);
+
+/* ---- SSE, FXSAVE/FXRSTOR, MXCSR (interp-sse.c) ---- */
+void sse_exec(X86CPU *cpu, const DInsn *d);
 
 /* ---- the loop (cpu-exec.c): returns true when halted ---- */
 bool cpu_exec(X86CPU *cpu);

@@ -1,4 +1,4 @@
-; tests/oracle/oracle.asm - the instruction oracle (integer, x87): one source built twice.
+; tests/oracle/oracle.asm - the instruction oracle (integer, x87, SSE/SSE2 subset): one source built twice.
 ;   guest: nasm -f bin -I tests/guest/ oracle.asm       (runs on pcvm's CPU)
 ;   host:  nasm -f elf32 -DHOST oracle.asm; ld -m elf_i386 -N  (runs natively)
 ; Both run every instruction below over the same operand values and input
@@ -69,6 +69,9 @@ out_buf: times 4096 db 0
 %else
 %include "lib.inc"
 pm_main:
+        mov eax, cr4            ; SSE on: CR4.OSFXSR OSXMMEXCPT
+        or eax, 0x600
+        mov cr4, eax
         call oracle_run
         PRINT "END"
         call newline
@@ -593,6 +596,123 @@ FPU1 "fst m64 f32", fld, fst qword [fscr + 8]
 FPU1 "fldpi", fld, fldpi
 FPU1 "fld1", fld, fld1
 FPU1 "fldz", fld, fldz
+
+;  SSE/SSE2: xmm0 = {a, b, ~a, rol(a,16)} and xmm1 = {b, a, rol(b,8), ~b}
+; (as float32s: zeros, denormals, NaNs, infinities among them; as float64s:
+; pairs of them); the four input-flag variants pick MXCSR: round to nearest,
+; down, toward zero with FTZ+DAZ, up (all exceptions masked, flags clear).
+; Out: EAX EBX ECX EDX = xmm0, EDX also XORed with MXCSR rotated left 16
+; (so the exception flags count); EFLAGS must be unchanged.
+%macro SSEOP 2+                 ; name, code (destination xmm0, source xmm1)
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        call sse_in
+        %2
+        jmp sse_out
+ins_name_%[n_ins]: db %1, 0
+%xdefine ins_class_%[n_ins] c_fpu
+%endmacro
+%macro SSEFP 1                  ; ps pd ss sd forms, register and memory source
+SSEOP %str(%1 ps), %1ps xmm0, xmm1
+SSEOP %str(%1 pd), %1pd xmm0, xmm1
+SSEOP %str(%1 ss), %1ss xmm0, xmm1
+SSEOP %str(%1 sd), %1sd xmm0, xmm1
+SSEOP %str(%1 ps m128), %1ps xmm0, [sse_scr + 16]
+SSEOP %str(%1 ss m32), %1ss xmm0, [sse_scr + 16]
+SSEOP %str(%1 sd m64), %1sd xmm0, [sse_scr + 16]
+%endmacro
+SSEFP add
+SSEFP sub
+SSEFP mul
+SSEFP div
+SSEFP min
+SSEFP max
+SSEFP sqrt
+SSEOP "andps", andps xmm0, xmm1
+SSEOP "andnpd", andnpd xmm0, xmm1
+SSEOP "orps", orps xmm0, xmm1
+SSEOP "xorpd", xorpd xmm0, [sse_scr + 16]
+SSEOP "movaps", movaps xmm0, xmm1
+SSEOP "movupd m128", movupd xmm0, [sse_scr + 17]
+SSEOP "movss", movss xmm0, xmm1
+SSEOP "movss m32", movss xmm0, [sse_scr + 20]
+SSEOP "movsd", movsd xmm0, xmm1
+SSEOP "movsd m64", movsd xmm0, [sse_scr + 20]
+SSEOP "movss store", movss [sse_scr], xmm1
+SSEOP "movsd store", movsd [sse_scr + 4], xmm1
+SSEOP "movups store", movups [sse_scr + 1], xmm1
+SSEOP "movdqa", movdqa xmm0, [sse_scr + 16]
+SSEOP "movdqu", movdqu xmm0, [sse_scr + 19]
+SSEOP "movdqu store", movdqu [sse_scr + 3], xmm1
+SSEOP "movd xmm r32", movd xmm0, ebx
+SSEOP "movd r32 xmm", movd eax, xmm1
+SSEOP "movq xmm xmm", movq xmm0, xmm1
+SSEOP "movq xmm m64", movq xmm0, [sse_scr + 20]
+SSEOP "movq m64 xmm", movq [sse_scr + 4], xmm1
+SSEOP "pshufd 1b", pshufd xmm0, xmm1, 0x1b
+SSEOP "pshufd e4 m128", pshufd xmm0, [sse_scr + 16], 0x72
+SSEOP "pcmpeqb", pcmpeqb xmm0, xmm1
+SSEOP "pcmpeqw", pcmpeqw xmm0, xmm1
+SSEOP "pcmpeqd self", pcmpeqd xmm0, xmm0
+SSEOP "paddb", paddb xmm0, xmm1
+SSEOP "paddw", paddw xmm0, xmm1
+SSEOP "paddd", paddd xmm0, xmm1
+SSEOP "paddq", paddq xmm0, xmm1
+SSEOP "psubb", psubb xmm0, xmm1
+SSEOP "psubw", psubw xmm0, [sse_scr + 16]
+SSEOP "psubd", psubd xmm0, xmm1
+SSEOP "psubq", psubq xmm0, xmm1
+SSEOP "pand", pand xmm0, xmm1
+SSEOP "pandn", pandn xmm0, xmm1
+SSEOP "por", por xmm0, xmm1
+SSEOP "pxor", pxor xmm0, xmm1
+
+sse_in:
+        mov [sse_scr], eax
+        mov [sse_scr + 4], ebx
+        mov [sse_scr + 20], eax
+        mov [sse_scr + 16], ebx
+        not eax
+        mov [sse_scr + 8], eax
+        not eax
+        rol eax, 16
+        mov [sse_scr + 12], eax
+        ror eax, 16
+        rol ebx, 8
+        mov [sse_scr + 24], ebx
+        ror ebx, 8
+        not ebx
+        mov [sse_scr + 28], ebx
+        not ebx
+        mov [sse_scr + 32], ebx
+        mov [sse_scr + 36], eax
+        movdqu xmm0, [sse_scr]
+        movdqu xmm1, [sse_scr + 16]
+        mov edx, [vf]
+        ldmxcsr [sse_csr + edx * 4]
+        ret
+sse_out:
+        pushfd
+        movdqu [sse_scr + 48], xmm0
+        stmxcsr [sse_scr + 64]
+        mov ecx, [sse_scr]      ; stores land in the low half: fold it in
+        xor ecx, [sse_scr + 4]
+        xor ecx, [sse_scr + 8]
+        xor ecx, [sse_scr + 12]
+        xor ecx, [sse_scr + 16]
+        xor ecx, [sse_scr + 20]
+        xor eax, ecx
+        mov ebx, [sse_scr + 52]
+        mov ecx, [sse_scr + 56]
+        mov edx, [sse_scr + 64]
+        rol edx, 16
+        xor edx, [sse_scr + 60]
+        xor eax, [sse_scr + 48]
+        popfd
+        ret
+align 16
+sse_scr: times 20 dd 0
+sse_csr: dd 0x1f80, 0x3f80, 0x7fc0, 0x5f80
 
 ; set up the FPU for a case: FNINIT, control word from the flags variant,
 ; a and b stored for loading (flags are not changed)
