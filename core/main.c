@@ -10,7 +10,7 @@
 #include "core/common.h"
 #include "core/mainloop.h"
 #include "core/options.h"
-#include "hw/pc.h"
+#include "core/board.h"
 
 const AccelOps *current_accel;
 
@@ -22,7 +22,7 @@ static void on_signal(int sig)
 static void machine_reset(void)
 {
     current_accel->pause();
-    pc_reset();
+    board_reset();
     current_accel->reset();
     current_accel->resume();
 }
@@ -123,7 +123,7 @@ int main(int argc, char **argv)
         printf("Accelerators supported in pcvm binary:\ntcg\nkvm\n");
         return 0;
     }
-    if (check_unsupported(&cfg) || pc_preflight(&cfg) < 0)
+    if (check_unsupported(&cfg) || board_preflight(&cfg) < 0)
         return 1;
 
     signal(SIGPIPE, SIG_IGN);
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
         error_report("%s: cannot start the accelerator: %s", current_accel->name, strerror(-r));
         return 1;
     }
-    if (pc_init(&cfg) < 0) {
+    if (board_init(&cfg) < 0) {
         current_accel->destroy();
         chardev_cleanup_all();
         return 1;
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
         current_accel->pause();
     }
     current_accel->destroy();
-    pc_destroy();
+    board_destroy();
     chardev_cleanup_all();
     fflush(stdout);
     return status;

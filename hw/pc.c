@@ -24,7 +24,7 @@
 #include "hw/kernel-loader.h"
 #include "hw/mc146818rtc.h"
 #include "hw/misc-ports.h"
-#include "hw/pc.h"
+#include "core/board.h"
 #include "hw/pci.h"
 #include "hw/piix.h"
 #include "hw/piix-ide.h"
@@ -124,7 +124,7 @@ static int pc_memory_init(const PcvmConfig *cfg)
     return 0;
 }
 
-int pc_preflight(const PcvmConfig *cfg)
+int board_preflight(const PcvmConfig *cfg)
 {
     const char *name = cfg->bios ? cfg->bios : BIOS_DEFAULT;
     int r = pc_load_firmware(cfg, name, cfg->bios ? "-bios" : NULL, &pc.bios, &pc.bios_size);
@@ -305,7 +305,7 @@ static void pc_fw_cfg_init(const PcvmConfig *cfg, bool serial_console)
         fw_cfg_add_file(pc.fw_cfg, "vgaroms/" VGABIOS_DEFAULT, pc.vgabios, pc.vgabios_size);
 }
 
-int pc_init(const PcvmConfig *cfg)
+int board_init(const PcvmConfig *cfg)
 {
     bool serial_console = cfg->nographic || !cfg->display || !strcmp(cfg->display, "none");
     int r;
@@ -392,12 +392,12 @@ int pc_init(const PcvmConfig *cfg)
     return 0;
 }
 
-void pc_reset(void)
+void board_reset(void)
 {
     devices_reset_all();
 }
 
-void pc_destroy(void)
+void board_destroy(void)
 {
     for (int i = 0; i < MAX_SERIAL; i++)
         chardev_close(pc.serial_chr[i]);
