@@ -31,8 +31,8 @@ static int cpu_exec_combine(int old, int new_excp)
 static void cpu_exec_triple_fault(X86CPU *cpu)
 {
     if (trace_enabled(LOG_INT) || trace_enabled(LOG_RESET) || trace_enabled(LOG_CPU)) {
-        log_printf("triple fault at %04x:%08x\n", cpu->env.segs[R_CS].selector,
-                   (uint32_t)cpu->env.eip);
+        log_printf("triple fault at %04x:%08llx\n", cpu->env.segs[R_CS].selector,
+                   (unsigned long long)cpu->env.eip);
         x86_cpu_dump_state(&cpu->env, log_file());
     }
     machine_request_reset("triple fault");
@@ -160,8 +160,8 @@ bool cpu_exec(X86CPU *cpu)
             x86_cpu_dump_state(env, log_file());
         tb = tb_lookup(cpu);
         if (unlikely(trace_enabled(LOG_EXEC)))
-            log_printf("Trace %08x [%04x:%08x] n=%d\n", tb->pc, env->segs[R_CS].selector,
-                       (uint32_t)env->eip, tb->n);
+            log_printf("Trace %08llx [%04x:%08llx] n=%d\n", (unsigned long long)tb->pc,
+                       env->segs[R_CS].selector, (unsigned long long)env->eip, tb->n);
         interp_exec_tb(cpu, tb, max);
         if (max == 1)
             env->interrupt_shadow = false;

@@ -296,7 +296,7 @@ static void fpu_d9_reg(X86CPU *cpu, int modrm_low)
 
 /* ---- memory operands ---- */
 
-static long double fpu_ld_mem(X86CPU *cpu, int seg, uint32_t ea, int kind)
+static long double fpu_ld_mem(X86CPU *cpu, int seg, uint64_t ea, int kind)
 {
     CPUX86State *env = &cpu->env;
     FpuHostState h;
@@ -338,7 +338,7 @@ static long double fpu_ld_mem(X86CPU *cpu, int seg, uint32_t ea, int kind)
     }
 }
 
-static void fpu_st80(X86CPU *cpu, int seg, uint32_t ea, long double v)
+static void fpu_st80(X86CPU *cpu, int seg, uint64_t ea, long double v)
 {
     uint8_t b[16] = { 0 };
     uint32_t lo, hi;
@@ -355,7 +355,7 @@ static void fpu_st80(X86CPU *cpu, int seg, uint32_t ea, long double v)
 
 /* Store ST(0) in memory format kind (see fpu_ld_mem); conversion and integer
  * rounding follow the guest control word on the host FPU. */
-static void fpu_st_mem(X86CPU *cpu, int seg, uint32_t ea, int kind, long double v)
+static void fpu_st_mem(X86CPU *cpu, int seg, uint64_t ea, int kind, long double v)
 {
     CPUX86State *env = &cpu->env;
     FpuHostState h;
@@ -439,7 +439,7 @@ static uint16_t fpu_status(CPUX86State *env)
     return (env->fpus & ~FSW_TOP) | ((env->fpstt & 7) << 11);
 }
 
-static void fpu_stenv(X86CPU *cpu, int seg, uint32_t ea, int op32)
+static void fpu_stenv(X86CPU *cpu, int seg, uint64_t ea, int op32)
 {
     CPUX86State *env = &cpu->env;
     if (op32) {
@@ -463,7 +463,7 @@ static void fpu_stenv(X86CPU *cpu, int seg, uint32_t ea, int op32)
     }
 }
 
-static void fpu_ldenv(X86CPU *cpu, int seg, uint32_t ea, int op32)
+static void fpu_ldenv(X86CPU *cpu, int seg, uint64_t ea, int op32)
 {
     CPUX86State *env = &cpu->env;
     uint16_t cw, sw, tw;
@@ -530,7 +530,7 @@ static void fpu_arith_st0(X86CPU *cpu, int op, long double src)
     fpu_set(env, 0, fpu_arith(env, op, a, src));
 }
 
-void fpu_exec(X86CPU *cpu, const DInsn *d, uint32_t ea)
+void fpu_exec(X86CPU *cpu, const DInsn *d, uint64_t ea)
 {
     CPUX86State *env = &cpu->env;
     int esc = d->op & 7, reg = d->reg, rm = d->rm;

@@ -30,21 +30,29 @@ enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
             res = r16;                                                                  \
             break;                                                                      \
         }                                                                               \
-        default: {                                                                      \
+        case 4: {                                                                       \
             uint32_t r32 = a;                                                           \
             asm("btl $0, %k[c]\n\t" INSN "l %k[b], %k[r]\n\tlahf\n\tseto %%al"          \
-                : [r] "+r"(r32), "=&a"(ax) : [b] "r"(b), [c] "r"(cin) : "cc");          \
+                : [r] "+r"(r32), "=&a"(ax) : [b] "r"((uint32_t)b), [c] "r"(cin) : "cc");\
             res = r32;                                                                  \
+            break;                                                                      \
+        }                                                                               \
+        default: {                                                                      \
+            uint64_t r64 = a;                                                           \
+            asm("btl $0, %k[c]\n\t" INSN "q %[b], %[r]\n\tlahf\n\tseto %%al"            \
+                : [r] "+r"(r64), "=&a"(ax) : [b] "r"(b), [c] "r"(cin) : "cc");          \
+            res = r64;                                                                  \
             break;                                                                      \
         }                                                                               \
         }                                                                               \
     } while (0)
 
 /* Two-operand ALU op: returns the result, *fl gets OSZAPC. */
-static inline __attribute__((always_inline)) uint32_t
-alu2(int op, int size, uint32_t a, uint32_t b, uint32_t cf, uint32_t *fl)
+static inline __attribute__((always_inline)) uint64_t
+alu2(int op, int size, uint64_t a, uint64_t b, uint32_t cf, uint32_t *fl)
 {
-    uint32_t ax, res;
+    uint32_t ax;
+    uint64_t res;
     switch (op) {
     case ALU_ADD: ALU_ASM("add", cf); break;
     case ALU_OR:  ALU_ASM("or", cf); break;
@@ -67,18 +75,22 @@ alu2(int op, int size, uint32_t a, uint32_t b, uint32_t cf, uint32_t *fl)
         case 2: { uint16_t r16 = a;                                                     \
             asm(INSN "w %w[r]\n\tlahf\n\tseto %%al" : [r] "+r"(r16), "=&a"(ax) :: "cc");\
             res = r16; break; }                                                         \
-        default: { uint32_t r32 = a;                                                    \
+        case 4: { uint32_t r32 = a;                                                     \
             asm(INSN "l %k[r]\n\tlahf\n\tseto %%al" : [r] "+r"(r32), "=&a"(ax) :: "cc");\
             res = r32; break; }                                                         \
+        default: { uint64_t r64 = a;                                                    \
+            asm(INSN "q %[r]\n\tlahf\n\tseto %%al" : [r] "+r"(r64), "=&a"(ax) :: "cc");  \
+            res = r64; break; }                                                         \
         }                                                                               \
     } while (0)
 
 enum { ALU1_INC, ALU1_DEC, ALU1_NEG };
 
-static inline __attribute__((always_inline)) uint32_t
-alu1(int op, int size, uint32_t a, uint32_t *fl)
+static inline __attribute__((always_inline)) uint64_t
+alu1(int op, int size, uint64_t a, uint32_t *fl)
 {
-    uint32_t ax, res;
+    uint32_t ax;
+    uint64_t res;
     switch (op) {
     case ALU1_INC: ALU1_ASM("inc"); break;
     case ALU1_DEC: ALU1_ASM("dec"); break;
@@ -99,10 +111,14 @@ alu1(int op, int size, uint32_t a, uint32_t *fl)
             asm("btl $0, %k[c]\n\t" INSN "w %%cl, %w[r]\n\tlahf\n\tseto %%al"           \
                 : [r] "+r"(r16), "=&a"(ax) : "c"(cnt), [c] "r"(cf) : "cc");             \
             res = r16; break; }                                                         \
-        default: { uint32_t r32 = a;                                                    \
+        case 4: { uint32_t r32 = a;                                                     \
             asm("btl $0, %k[c]\n\t" INSN "l %%cl, %k[r]\n\tlahf\n\tseto %%al"           \
                 : [r] "+r"(r32), "=&a"(ax) : "c"(cnt), [c] "r"(cf) : "cc");             \
             res = r32; break; }                                                         \
+        default: { uint64_t r64 = a;                                                    \
+            asm("btl $0, %k[c]\n\t" INSN "q %%cl, %[r]\n\tlahf\n\tseto %%al"            \
+                : [r] "+r"(r64), "=&a"(ax) : "c"(cnt), [c] "r"(cf) : "cc");             \
+            res = r64; break; }                                                         \
         }                                                                               \
     } while (0)
 
@@ -110,10 +126,11 @@ alu1(int op, int size, uint32_t a, uint32_t *fl)
  * Group-2 shift/rotate with a non-zero masked count.  *fl gets the flags the
  * host produced; rotates change only CF and OF, the caller merges.
  */
-static inline __attribute__((always_inline)) uint32_t alu_shift(int op, int size, uint32_t a, uint32_t cnt, uint32_t cf,
-                                 uint32_t *fl)
+static inline __attribute__((always_inline)) uint64_t
+alu_shift(int op, int size, uint64_t a, uint32_t cnt, uint32_t cf, uint32_t *fl)
 {
-    uint32_t ax, res;
+    uint32_t ax;
+    uint64_t res;
     uint8_t c8 = cnt;
     (void)c8;
     switch (op) {
@@ -129,11 +146,12 @@ static inline __attribute__((always_inline)) uint32_t alu_shift(int op, int size
     return res;
 }
 
-/* SHLD/SHRD with a non-zero count, 16 or 32 bits */
-static inline uint32_t alu_shd(int right, int size, uint32_t a, uint32_t b, uint32_t cnt,
+/* SHLD/SHRD with a non-zero count, 16, 32 or 64 bits */
+static inline uint64_t alu_shd(int right, int size, uint64_t a, uint64_t b, uint32_t cnt,
                                uint32_t *fl)
 {
-    uint32_t ax, res;
+    uint32_t ax;
+    uint64_t res;
     if (size == 2) {
         uint16_t r16 = a;
         if (right)
@@ -143,23 +161,32 @@ static inline uint32_t alu_shd(int right, int size, uint32_t a, uint32_t b, uint
             asm("shldw %%cl, %w[b], %w[r]\n\tlahf\n\tseto %%al"
                 : [r] "+r"(r16), "=&a"(ax) : [b] "r"((uint16_t)b), "c"(cnt) : "cc");
         res = r16;
-    } else {
+    } else if (size == 4) {
         uint32_t r32 = a;
         if (right)
             asm("shrdl %%cl, %k[b], %k[r]\n\tlahf\n\tseto %%al"
-                : [r] "+r"(r32), "=&a"(ax) : [b] "r"(b), "c"(cnt) : "cc");
+                : [r] "+r"(r32), "=&a"(ax) : [b] "r"((uint32_t)b), "c"(cnt) : "cc");
         else
             asm("shldl %%cl, %k[b], %k[r]\n\tlahf\n\tseto %%al"
-                : [r] "+r"(r32), "=&a"(ax) : [b] "r"(b), "c"(cnt) : "cc");
+                : [r] "+r"(r32), "=&a"(ax) : [b] "r"((uint32_t)b), "c"(cnt) : "cc");
         res = r32;
+    } else {
+        uint64_t r64 = a;
+        if (right)
+            asm("shrdq %%cl, %[b], %[r]\n\tlahf\n\tseto %%al"
+                : [r] "+r"(r64), "=&a"(ax) : [b] "r"(b), "c"(cnt) : "cc");
+        else
+            asm("shldq %%cl, %[b], %[r]\n\tlahf\n\tseto %%al"
+                : [r] "+r"(r64), "=&a"(ax) : [b] "r"(b), "c"(cnt) : "cc");
+        res = r64;
     }
     *fl = ALU_FLAGS(ax);
     return res;
 }
 
 /* MUL/IMUL (one operand form): returns the flags; lo and hi get the double-width result */
-static inline uint32_t alu_mul(int is_signed, int size, uint32_t a, uint32_t b, uint32_t *lo,
-                               uint32_t *hi)
+static inline uint32_t alu_mul(int is_signed, int size, uint64_t a, uint64_t b, uint64_t *lo,
+                               uint64_t *hi)
 {
     uint32_t ax, l, h;
     switch (size) {
@@ -190,17 +217,30 @@ static inline uint32_t alu_mul(int is_signed, int size, uint32_t a, uint32_t b, 
         *hi = rd;
         break;
     }
-    default: {
+    case 4: {
         uint32_t ra = a;
         if (is_signed)
             asm("imull %k[b]\n\tmov %%eax, %k[r]\n\tlahf\n\tseto %%al"
-                : "+a"(ra), "=d"(h), [r] "=&r"(l) : [b] "r"(b) : "cc");
+                : "+a"(ra), "=d"(h), [r] "=&r"(l) : [b] "r"((uint32_t)b) : "cc");
         else
             asm("mull %k[b]\n\tmov %%eax, %k[r]\n\tlahf\n\tseto %%al"
-                : "+a"(ra), "=d"(h), [r] "=&r"(l) : [b] "r"(b) : "cc");
+                : "+a"(ra), "=d"(h), [r] "=&r"(l) : [b] "r"((uint32_t)b) : "cc");
         ax = ra;
         *lo = l;
         *hi = h;
+        break;
+    }
+    default: {
+        uint64_t ra = a, rd, l64;
+        if (is_signed)
+            asm("imulq %[b]\n\tmov %%rax, %[r]\n\tlahf\n\tseto %%al"
+                : "+a"(ra), "=d"(rd), [r] "=&r"(l64) : [b] "r"(b) : "cc");
+        else
+            asm("mulq %[b]\n\tmov %%rax, %[r]\n\tlahf\n\tseto %%al"
+                : "+a"(ra), "=d"(rd), [r] "=&r"(l64) : [b] "r"(b) : "cc");
+        ax = ra;
+        *lo = l64;
+        *hi = rd;
         break;
     }
     }
@@ -208,17 +248,23 @@ static inline uint32_t alu_mul(int is_signed, int size, uint32_t a, uint32_t b, 
 }
 
 /* IMUL r, r/m(, imm): truncated signed product */
-static inline uint32_t alu_imul2(int size, uint32_t a, uint32_t b, uint32_t *fl)
+static inline uint64_t alu_imul2(int size, uint64_t a, uint64_t b, uint32_t *fl)
 {
-    uint32_t ax, res;
+    uint32_t ax;
+    uint64_t res;
     if (size == 2) {
         uint16_t r = a;
         asm("imulw %w[b], %w[r]\n\tlahf\n\tseto %%al"
             : [r] "+r"(r), "=&a"(ax) : [b] "r"((uint16_t)b) : "cc");
         res = r;
-    } else {
+    } else if (size == 4) {
         uint32_t r = a;
         asm("imull %k[b], %k[r]\n\tlahf\n\tseto %%al"
+            : [r] "+r"(r), "=&a"(ax) : [b] "r"((uint32_t)b) : "cc");
+        res = r;
+    } else {
+        uint64_t r = a;
+        asm("imulq %[b], %[r]\n\tlahf\n\tseto %%al"
             : [r] "+r"(r), "=&a"(ax) : [b] "r"(b) : "cc");
         res = r;
     }
@@ -227,14 +273,14 @@ static inline uint32_t alu_imul2(int size, uint32_t a, uint32_t b, uint32_t *fl)
 }
 
 /* BSF/BSR with a non-zero source */
-static inline uint32_t alu_bsf_bsr(int rev, uint32_t v)
+static inline uint32_t alu_bsf_bsr(int rev, uint64_t v)
 {
-    return rev ? 31 - __builtin_clz(v) : __builtin_ctz(v);
+    return rev ? 63 - __builtin_clzll(v) : __builtin_ctzll(v);
 }
 
-static inline uint32_t alu_szp(uint32_t v, int size)
+static inline uint32_t alu_szp(uint64_t v, int size)
 {
-    uint32_t m = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffffu;
+    uint64_t m = size == 1 ? 0xff : size == 2 ? 0xffff : size == 4 ? 0xffffffffu : ~0ull;
     uint32_t f = 0;
     v &= m;
     if (!v)

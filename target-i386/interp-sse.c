@@ -398,8 +398,8 @@ void sse_exec(X86CPU *cpu, const DInsn *d)
         break;
     }
     default:
-        trace(LOG_UNIMP, "unimplemented SIMD opcode %03x (prefix form %d) at %08x\n",
-              op, form, cpu->cur_eip);
+        trace(LOG_UNIMP, "unimplemented SIMD opcode %03x (prefix form %d) at %08llx\n",
+              op, form, (unsigned long long)cpu->cur_eip);
         raise_exception(cpu, EXCP06_ILLOP);
     }
 }

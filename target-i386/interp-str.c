@@ -10,18 +10,31 @@
  * at interrupts (the instruction restarts where it stopped) */
 #define REP_CHUNK 4096
 
-static bool interp_seg_range_ok(X86CPU *cpu, int seg, uint32_t off, uint32_t len, int write)
+/* [off, off+len) passes the segment checks (64-bit mode: canonical) */
+static bool interp_seg_range_ok(X86CPU *cpu, int seg, uint64_t off, uint32_t len, int write)
 {
-    return off >= cpu->seg_lo[seg] && (uint64_t)off + len - 1 <= cpu->seg_hi[seg] &&
+    if (cpu->code64) {
+        uint64_t lin = off + (seg >= R_FS ? cpu->env.segs[seg].base : 0);
+        return cpu_canonical(lin) && cpu_canonical(lin + len - 1);
+    }
+    return off >= cpu->seg_lo[seg] && off + len - 1 <= cpu->seg_hi[seg] &&
            (cpu->seg_ok[seg] & (write ? 2 : 1));
 }
 
+/* segment:offset to linear without checks (done by interp_seg_range_ok) */
+static uint64_t interp_str_lin(X86CPU *cpu, int seg, uint64_t off)
+{
+    if (cpu->code64)
+        return off + (seg >= R_FS ? cpu->env.segs[seg].base : 0);
+    return (uint32_t)(cpu->env.segs[seg].base + off);
+}
+
 /* Host pointer for [lin, lin+len) inside one page of plain RAM, or NULL. */
-static uint8_t *interp_ram_span(X86CPU *cpu, uint32_t lin, int write)
+static uint8_t *interp_ram_span(X86CPU *cpu, uint64_t lin, int write)
 {
     TLBEntry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
-    uint32_t page = lin & ~0xfffu;
-    uint32_t tag = write ? e->tag_w : e->tag_r;
+    uint64_t page = lin & ~0xfffull;
+    uint64_t tag = write ? e->tag_w : e->tag_r;
     if (tag != page) {
         e = tlb_fill(cpu, lin, write, cpu->mmu_user);
         tag = write ? e->tag_w : e->tag_r;
@@ -41,20 +54,24 @@ static uint8_t *interp_ram_span(X86CPU *cpu, uint32_t lin, int write)
 static uint32_t interp_rep_fast(X86CPU *cpu, const DInsn *d, int size, bool movs)
 {
     CPUX86State *env = &cpu->env;
-    int ad32 = d->pfx & PFX_AD32;
-    uint32_t cnt = interp_str_reg(env, R_ECX, ad32), di = interp_str_reg(env, R_EDI, ad32), si = 0;
-    uint32_t n = cnt, lin_d, lin_s = 0;
+    int ad = interp_adsize(d);
+    uint64_t cnt = interp_str_reg(env, R_ECX, ad), di = interp_str_reg(env, R_EDI, ad), si = 0;
+    uint64_t n = cnt, lin_d, lin_s = 0;
     uint8_t *hd, *hs = NULL;
 
-    if (!ad32)
+    if (ad == 2)
         n = MIN(n, (0x10000 - di) / size);
-    lin_d = (uint32_t)env->segs[R_ES].base + di;
+    else if (ad == 4)
+        n = MIN(n, (0x100000000ull - di) / size);
+    lin_d = interp_str_lin(cpu, R_ES, di);
     n = MIN(n, (0x1000 - (lin_d & 0xfff)) / size);
     if (movs) {
-        si = interp_str_reg(env, R_ESI, ad32);
-        if (!ad32)
+        si = interp_str_reg(env, R_ESI, ad);
+        if (ad == 2)
             n = MIN(n, (0x10000 - si) / size);
-        lin_s = (uint32_t)env->segs[d->seg].base + si;
+        else if (ad == 4)
+            n = MIN(n, (0x100000000ull - si) / size);
+        lin_s = interp_str_lin(cpu, d->seg, si);
         n = MIN(n, (0x1000 - (lin_s & 0xfff)) / size);
     }
     if (n == 0 || !interp_seg_range_ok(cpu, R_ES, di, n * size, 1))
@@ -75,14 +92,14 @@ static uint32_t interp_rep_fast(X86CPU *cpu, const DInsn *d, int size, bool movs
         } else {
             /* overlapping with the destination ahead: element by element */
             for (uint32_t i = 0; i < n; i++) {
-                uint32_t t;
+                uint64_t t;
                 memcpy(&t, hs + i * size, size);
                 memcpy(hd + i * size, &t, size);
             }
         }
-        interp_str_set(env, R_ESI, si + n * size, ad32);
+        interp_str_set(env, R_ESI, si + n * size, ad);
     } else {
-        uint32_t v = interp_rd_reg(env, size, R_EAX);
+        uint64_t v = interp_rd_reg(env, size, R_EAX);
         if (size == 1) {
             memset(hd, v, n);
         } else {
@@ -90,8 +107,8 @@ static uint32_t interp_rep_fast(X86CPU *cpu, const DInsn *d, int size, bool movs
                 memcpy(hd + i * size, &v, size);
         }
     }
-    interp_str_set(env, R_EDI, di + n * size, ad32);
-    interp_str_set(env, R_ECX, cnt - n, ad32);
+    interp_str_set(env, R_EDI, di + n * size, ad);
+    interp_str_set(env, R_ECX, cnt - n, ad);
     return n;
 }
 
@@ -103,15 +120,21 @@ static uint32_t interp_rep_fast(X86CPU *cpu, const DInsn *d, int size, bool movs
 void interp_string(X86CPU *cpu, const DInsn *d, int size)
 {
     CPUX86State *env = &cpu->env;
-    int ad32 = d->pfx & PFX_AD32;
+    int ad32 = interp_adsize(d);    /* address size in bytes */
     int rep = d->pfx & (PFX_REP | PFX_REPNE);
     int op = d->op & ~1;
-    int step = (env->eflags & DF_MASK) ? -size : size;
-    bool fast = rep && step > 0 && (op == 0xa4 || op == 0xaa);
+    int step;
+    bool fast;
     int n = 0;
 
+    if ((op == 0x6c || op == 0x6e) && size == 8)
+        size = 4;                   /* INS/OUTS: REX.W does not widen the port access */
+    step = (env->eflags & DF_MASK) ? -size : size;
+    fast = rep && step > 0 && (op == 0xa4 || op == 0xaa);
+
     for (;;) {
-        uint32_t cnt = 0, si, di, v, f;
+        uint64_t cnt = 0, si, di, v;
+        uint32_t f;
         if (rep) {
             cnt = interp_str_reg(env, R_ECX, ad32);
             if (cnt == 0)

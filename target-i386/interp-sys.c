@@ -24,8 +24,20 @@
 #define CPUID_PGE   (1u << 13)
 #define CPUID_CMOV  (1u << 15)
 #define CPUID_PAT   (1u << 16)
+#define CPUID_CLFSH (1u << 19)   /* CLFLUSH; line size in CPUID.1:EBX[15:8] */
+#define CPUID_MMX   (1u << 23)   /* interp-mmx.c */
 #define CPUID_FXSR  (1u << 24)   /* FXSAVE/FXRSTOR, CR4.OSFXSR: interp-sse.c */
+#define CPUID_SSE   (1u << 25)
+#define CPUID_SSE2  (1u << 26)
+#define CPUID_EXT_SSE3  (1u << 0)   /* CPUID.1:ECX */
+#define CPUID_EXT_SSSE3 (1u << 9)
+#define CPUID_CLFLUSH_LINE (8u << 8)    /* CPUID.1:EBX[15:8]: 64-byte lines, in qwords */
+#define CPUID_EXT_SYSCALL (1u << 11)  /* CPUID.80000001h:EDX */
 #define CPUID_EXT_NX (1u << 20)
+#define CPUID_EXT_LM (1u << 29)
+#define CPUID_EXT_LAHF_LM (1u << 0)     /* CPUID.80000001h:ECX */
+#define CPUID_EXT_CX16 (1u << 13)       /* CPUID.1:ECX: CMPXCHG16B */
+#define CPUID_PHYS_BITS CPU_PHYS_BITS
 #define CPUID_EXT_TSC_DEADLINE (1u << 24)   /* CPUID.1:ECX */
 
 #define CPUID_FEATURES (CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 | \
@@ -105,6 +117,7 @@ void interp_cpuid(CPUX86State *env)
         a = CPUID_SIGNATURE;
         b = (uint32_t)env->cpu_index << 24;
         d = CPUID_FEATURES;
+        c = CPUID_EXT_CX16;
         {
             /* an APIC only if the board gave us one, and while it is
              * enabled in IA32_APIC_BASE (SDM vol. 3, 10.4.3) */
@@ -117,10 +130,14 @@ void interp_cpuid(CPUX86State *env)
         }
         break;
     case 0x80000000:
-        a = 0x80000001;
+        a = 0x80000008;
         break;
     case 0x80000001:
-        d = CPUID_EXT_NX;
+        d = CPUID_EXT_NX | CPUID_EXT_SYSCALL | CPUID_EXT_LM;
+        c = CPUID_EXT_LAHF_LM;
+        break;
+    case 0x80000008:
+        a = CPUID_PHYS_BITS | (48 << 8);   /* physical, linear address bits */
         break;
     default:
         break;
@@ -204,6 +221,13 @@ void interp_rdmsr(X86CPU *cpu)
                       : env->mtrr_var_base[(idx - MSR_MTRRphysBase0) / 2];
         break;
     case MSR_EFER: v = env->efer; break;
+    case MSR_STAR: v = env->star; break;
+    case MSR_LSTAR: v = env->lstar; break;
+    case MSR_CSTAR: v = env->cstar; break;
+    case MSR_FMASK: v = env->fmask; break;
+    case MSR_FSBASE: v = env->segs[R_FS].base; break;
+    case MSR_GSBASE: v = env->segs[R_GS].base; break;
+    case MSR_KERNELGSBASE: v = env->kernelgsbase; break;
     case MSR_IA32_PLATFORM_ID: case MSR_EBL_CR_POWERON: case MSR_IA32_UCODE_REV:
     case MSR_IA32_MCG_CAP: case MSR_IA32_MCG_STATUS:
         v = 0;
@@ -248,13 +272,32 @@ void interp_wrmsr(X86CPU *cpu)
             env->mtrr_var_base[(idx - MSR_MTRRphysBase0) / 2] = v;
         break;
     case MSR_EFER:
-        /* only NXE is implemented (no long mode, no SYSCALL) */
-        if (v & ~(uint64_t)EFER_NXE)
+        /* LMA is read-only; LME cannot change while paging is on (SDM vol. 3, 9.8.5) */
+        if (v & ~(uint64_t)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
             raise_exception_err(cpu, EXCP0D_GPF, 0);
+        if (((v ^ env->efer) & EFER_LME) && (env->cr[0] & CR0_PG_MASK))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        v = (v & ~(uint64_t)EFER_LMA) | (env->efer & EFER_LMA);
         if ((v ^ env->efer) & EFER_NXE)
             tlb_flush(cpu, true);
         env->efer = v;
         break;
+    case MSR_STAR: env->star = v; break;
+    case MSR_LSTAR: case MSR_CSTAR: case MSR_FSBASE: case MSR_GSBASE: case MSR_KERNELGSBASE:
+        if (!cpu_canonical(v))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        if (idx == MSR_LSTAR)
+            env->lstar = v;
+        else if (idx == MSR_CSTAR)
+            env->cstar = v;
+        else if (idx == MSR_FSBASE)
+            env->segs[R_FS].base = v;
+        else if (idx == MSR_GSBASE)
+            env->segs[R_GS].base = v;
+        else
+            env->kernelgsbase = v;
+        break;
+    case MSR_FMASK: env->fmask = (uint32_t)v; break;
     case MSR_IA32_UCODE_WRITE: case MSR_IA32_UCODE_REV: case MSR_IA32_MCG_STATUS:
         break;
     default:
@@ -313,27 +356,70 @@ void interp_check_cpl0(X86CPU *cpu)
         raise_exception_err(cpu, EXCP0D_GPF, 0);
 }
 
-void interp_mov_to_cr(X86CPU *cpu, int n, uint32_t v)
+/* MOV from CR0/2/3/4/8 */
+void interp_mov_from_cr(X86CPU *cpu, int n, uint64_t *v)
+{
+    CPUX86State *env = &cpu->env;
+    switch (n) {
+    case 0: case 2: case 3: case 4:
+        *v = env->cr[n];
+        break;
+    case 8:
+        if (!cpu->code64)
+            raise_exception(cpu, EXCP06_ILLOP);
+        *v = env->cr8 & 15;
+        break;
+    default:
+        raise_exception(cpu, EXCP06_ILLOP);
+    }
+}
+
+/*
+ * MOV to CR0/2/3/4/8.  Long mode is activated by CR0.PG with EFER.LME and
+ * CR4.PAE, and left by clearing PG (SDM vol. 3, 9.8.5); reserved bits #GP.
+ */
+void interp_mov_to_cr(X86CPU *cpu, int n, uint64_t v)
 {
     CPUX86State *env = &cpu->env;
     switch (n) {
     case 0:
+        if (v >> 32)
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
         if ((v & CR0_PG_MASK) && !(v & CR0_PE_MASK))
             raise_exception_err(cpu, EXCP0D_GPF, 0);
         if ((v & CR0_NW_MASK) && !(v & CR0_CD_MASK))
             raise_exception_err(cpu, EXCP0D_GPF, 0);
+        if ((v & CR0_PG_MASK) && !(env->cr[0] & CR0_PG_MASK) && (env->efer & EFER_LME)) {
+            if (!(env->cr[4] & CR4_PAE_MASK))
+                raise_exception_err(cpu, EXCP0D_GPF, 0);
+            env->efer |= EFER_LMA;
+        }
+        if (!(v & CR0_PG_MASK) && (env->efer & EFER_LMA)) {
+            if (cpu->code64)        /* paging may only be turned off in compatibility mode */
+                raise_exception_err(cpu, EXCP0D_GPF, 0);
+            env->efer &= ~(uint64_t)EFER_LMA;
+        }
         mmu_set_cr0(cpu, v);
         break;
     case 2:
         env->cr[2] = v;
         break;
     case 3:
-        mmu_set_cr3(cpu, v);
+        if (v >> CPUID_PHYS_BITS)
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        mmu_set_cr3(cpu, (env->efer & EFER_LMA) ? v : (uint32_t)v);
+        break;
+    case 8:
+        if (!cpu->code64 || (v & ~15ull))
+            raise_exception(cpu, cpu->code64 ? EXCP0D_GPF : EXCP06_ILLOP);
+        env->cr8 = v;       /* task priority; the APIC's TPR is not wired to it yet */
         break;
     case 4:
-        if (v & ~(CR4_VME_MASK | CR4_PVI_MASK | CR4_TSD_MASK | CR4_DE_MASK | CR4_PSE_MASK |
-                  CR4_PAE_MASK | CR4_MCE_MASK | CR4_PGE_MASK | CR4_PCE_MASK |
-                  CR4_OSFXSR_MASK | CR4_OSXMMEXCPT_MASK))
+        if (v & ~(uint64_t)(CR4_VME_MASK | CR4_PVI_MASK | CR4_TSD_MASK | CR4_DE_MASK |
+                            CR4_PSE_MASK | CR4_PAE_MASK | CR4_MCE_MASK | CR4_PGE_MASK |
+                            CR4_PCE_MASK | CR4_OSFXSR_MASK | CR4_OSXMMEXCPT_MASK))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        if ((env->efer & EFER_LMA) && !(v & CR4_PAE_MASK))
             raise_exception_err(cpu, EXCP0D_GPF, 0);
         if (v & (CR4_VME_MASK | CR4_PVI_MASK))
             trace(LOG_UNIMP, "CR4.VME/PVI set (not implemented)\n");

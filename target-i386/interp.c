@@ -81,7 +81,7 @@ static void interp_bcd(X86CPU *cpu, int op, uint8_t imm)
 
 /* ---- DIV/IDIV ---- */
 
-static void interp_div(X86CPU *cpu, int is_signed, int size, uint32_t src)
+static void interp_div(X86CPU *cpu, int is_signed, int size, uint64_t src)
 {
     CPUX86State *env = &cpu->env;
 
@@ -122,11 +122,33 @@ static void interp_div(X86CPU *cpu, int is_signed, int size, uint32_t src)
         }
         interp_wr_reg(env, 2, R_EAX, q);
         interp_wr_reg(env, 2, R_EDX, r);
+    } else if (size == 8) {
+        unsigned __int128 n = ((unsigned __int128)env->regs[R_EDX] << 64) | env->regs[R_EAX];
+        uint64_t q, r;
+        if (is_signed) {
+            __int128 sn = (__int128)n, sd = (int64_t)src, sq;
+            if ((int64_t)src == -1 && n == (unsigned __int128)1 << 127)
+                raise_exception(cpu, EXCP00_DIVZ);      /* INT128_MIN / -1 */
+            sq = sn / sd;
+            if (sq != (int64_t)sq)
+                raise_exception(cpu, EXCP00_DIVZ);
+            q = (uint64_t)sq;
+            r = (uint64_t)(sn % sd);
+        } else {
+            unsigned __int128 uq = n / src;
+            if (uq >> 64)
+                raise_exception(cpu, EXCP00_DIVZ);
+            q = (uint64_t)uq;
+            r = (uint64_t)(n % src);
+        }
+        env->regs[R_EAX] = q;
+        env->regs[R_EDX] = r;
     } else {
         uint64_t n = ((uint64_t)(uint32_t)env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX];
         uint32_t q, r;
+        src = (uint32_t)src;
         if (is_signed) {
-            int64_t sn = (int64_t)n, sd = (int32_t)src, sq;
+            int64_t sn = (int64_t)n, sd = (int32_t)(uint32_t)src, sq;
             if (sn == INT64_MIN && sd == -1)
                 raise_exception(cpu, EXCP00_DIVZ);
             sq = sn / sd;
@@ -151,21 +173,27 @@ static void interp_div(X86CPU *cpu, int is_signed, int size, uint32_t src)
 static ALWAYS_INLINE void interp_shift(X86CPU *cpu, const DInsn *d, int size, uint32_t cnt)
 {
     CPUX86State *env = &cpu->env;
-    uint32_t lin = 0, v, r, f;
+    uint64_t lin = 0, v, r;
+    uint32_t f;
     int op = d->reg;
 
-    cnt &= 0x1f;
+    cnt &= size == 8 ? 0x3f : 0x1f;
     if (d->mod == 3) {
-        v = interp_rd_reg(env, size, d->rm);
+        v = interp_rd_reg_x(env, size, d->rm, d->rex);
     } else {
         lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
         v = cpu_ld_lin(cpu, lin, size);
     }
-    if (cnt == 0)
-        return;     /* no flags change, no write (but the access checks ran) */
+    if (cnt == 0) {
+        /* no flags change and no memory write (the access checks ran); a
+         * 32-bit register is still written, so 64-bit mode zero-extends it */
+        if (d->mod == 3 && size == 4)
+            interp_wr_reg_x(env, 4, d->rm, v, d->rex);
+        return;
+    }
     r = alu_shift(op, size, v, cnt, env->eflags & CC_C, &f);
     if (d->mod == 3)
-        interp_wr_reg(env, size, d->rm, r);
+        interp_wr_reg_x(env, size, d->rm, r, d->rex);
     else
         cpu_st_lin(cpu, lin, r, size);
     if (op < 4)
@@ -176,33 +204,34 @@ static ALWAYS_INLINE void interp_shift(X86CPU *cpu, const DInsn *d, int size, ui
 
 /* ---- bit tests ---- */
 
-static void interp_bt(X86CPU *cpu, const DInsn *d, int size, int op, uint32_t bit, bool imm)
+static void interp_bt(X86CPU *cpu, const DInsn *d, int size, int op, uint64_t bit, bool imm)
 {
     CPUX86State *env = &cpu->env;
-    uint32_t v, lin = 0, mask;
+    uint64_t v, lin = 0, mask;
 
     if (d->mod == 3) {
         bit &= size * 8 - 1;
-        v = interp_rd_reg(env, size, d->rm);
+        v = interp_rd_reg_x(env, size, d->rm, d->rex);
     } else {
-        uint32_t off = interp_ea(env, d);
+        uint64_t off = interp_ea(env, d);
         if (imm) {
             bit &= size * 8 - 1;
         } else {
-            int32_t sbit = size == 2 ? (int16_t)bit : (int32_t)bit;
-            off += (sbit >> (size == 2 ? 4 : 5)) * size;
-            if (!(d->pfx & PFX_AD32))
-                off &= 0xffff;
+            /* the bit offset is signed and selects a size-aligned unit */
+            int64_t sbit = (int64_t)interp_sext(bit, size);
+            int ad = interp_adsize(d);
+            off += (uint64_t)((sbit >> (size == 2 ? 4 : size == 4 ? 5 : 6)) * size);
+            off = ad == 8 ? off : ad == 4 ? (uint32_t)off : (uint16_t)off;
             bit = sbit & (size * 8 - 1);
         }
         lin = seg_addr(cpu, d->seg, off, size, op != 0);
         v = cpu_ld_lin(cpu, lin, size);
     }
-    mask = 1u << bit;
+    mask = 1ull << bit;
     if (op) {
-        uint32_t nv = op == 1 ? (v | mask) : op == 2 ? (v & ~mask) : (v ^ mask);
+        uint64_t nv = op == 1 ? (v | mask) : op == 2 ? (v & ~mask) : (v ^ mask);
         if (d->mod == 3)
-            interp_wr_reg(env, size, d->rm, nv);
+            interp_wr_reg_x(env, size, d->rm, nv, d->rex);
         else
             cpu_st_lin(cpu, lin, nv, size);
     }
@@ -211,12 +240,12 @@ static void interp_bt(X86CPU *cpu, const DInsn *d, int size, int op, uint32_t bi
 
 /* ---- far pointers from memory ---- */
 
-static void interp_load_far(X86CPU *cpu, const DInsn *d, int osz, uint32_t *off, uint16_t *sel)
+static void interp_load_far(X86CPU *cpu, const DInsn *d, int osz, uint64_t *off, uint16_t *sel)
 {
-    uint32_t ea = interp_ea(&cpu->env, d);
-    uint32_t ea2 = ea + osz;
-    if (!(d->pfx & PFX_AD32))
-        ea2 &= 0xffff;
+    uint64_t ea = interp_ea(&cpu->env, d);
+    uint64_t ea2 = ea + osz;
+    int ad = interp_adsize(d);
+    ea2 = ad == 8 ? ea2 : ad == 4 ? (uint32_t)ea2 : (uint16_t)ea2;
     *off = cpu_ld(cpu, d->seg, ea, osz);
     *sel = cpu_ld(cpu, d->seg, ea2, 2);
 }
@@ -226,8 +255,8 @@ static void interp_load_far(X86CPU *cpu, const DInsn *d, int osz, uint32_t *off,
 static void interp_enter(X86CPU *cpu, uint32_t frame, int level, int osz)
 {
     CPUX86State *env = &cpu->env;
-    uint32_t m = sp_mask(cpu);
-    uint32_t sp = env->regs[R_ESP], bp = env->regs[R_EBP], frame_ptr;
+    uint64_t m = sp_mask(cpu);
+    uint64_t sp = env->regs[R_ESP], bp = env->regs[R_EBP], frame_ptr;
 
     level &= 31;
     sp -= osz;
@@ -244,26 +273,47 @@ static void interp_enter(X86CPU *cpu, uint32_t frame, int level, int osz)
     }
     sp -= frame;
     /* commit */
-    if (osz == 4)
-        env->regs[R_EBP] = (env->regs[R_EBP] & ~(uint64_t)m) | (frame_ptr & m);
-    else
+    if (osz == 2)
         interp_wr_reg(env, 2, R_EBP, frame_ptr);
+    else if (m == 0xffffffffu)
+        env->regs[R_EBP] = (uint32_t)frame_ptr;
+    else
+        env->regs[R_EBP] = (env->regs[R_EBP] & ~m) | (frame_ptr & m);
     set_esp(cpu, sp);
 }
 
 /* ---- the interpreter ---- */
 
-#define OSZ ((d->pfx & PFX_OP32) ? 4 : 2)
+/* operand size; SSZ for the stack and near branches, 64-bit by default in
+ * 64-bit mode (66h: 16) */
+#define OSZ ((d->rex & REX_W) ? 8 : (d->pfx & PFX_OP32) ? 4 : 2)
+#define SSZ (cpu->code64 ? ((d->pfx & PFX_OP32) ? 8 : 2) : OSZ)
+/* an imm16/32 operand sign-extended for 64-bit operations */
+#define IMMV ((uint64_t)(int64_t)(int32_t)d->imm)
+#define IMM8 ((uint64_t)(int8_t)d->imm)
+/* general registers of the record (REX-aware byte registers) */
+#define RD(size, r) interp_rd_reg_x(env, size, r, d->rex)
+#define WR(size, r, v) interp_wr_reg_x(env, size, r, v, d->rex)
 #define UD() raise_exception(cpu, EXCP06_ILLOP)
 
+/* A relative near branch: the target wraps to the operand size outside 64-bit mode */
+static ALWAYS_INLINE void interp_jrel(X86CPU *cpu, const DInsn *d, int64_t rel)
+{
+    uint64_t t = cpu->env.eip + rel;
+    if (!cpu->code64)
+        t = (d->pfx & PFX_OP32) ? (uint32_t)t : (uint16_t)t;
+    interp_jump(cpu, t);
+}
+
 static ALWAYS_INLINE void interp_alu_rm(X86CPU *cpu, const DInsn *d, int op, int size,
-                                        uint32_t src)
+                                        uint64_t src)
 {
     CPUX86State *env = &cpu->env;
-    uint32_t lin = 0, v, r, f;
+    uint64_t lin = 0, v, r;
+    uint32_t f;
 
     if (d->mod == 3) {
-        v = interp_rd_reg(env, size, d->rm);
+        v = RD(size, d->rm);
     } else if (op == ALU_CMP) {
         v = cpu_ld(cpu, d->seg, interp_ea(env, d), size);
     } else {
@@ -273,7 +323,7 @@ static ALWAYS_INLINE void interp_alu_rm(X86CPU *cpu, const DInsn *d, int op, int
     r = alu2(op, size, v, src, env->eflags & CC_C, &f);
     if (op != ALU_CMP) {
         if (d->mod == 3)
-            interp_wr_reg(env, size, d->rm, r);
+            WR(size, d->rm, r);
         else
             cpu_st_lin(cpu, lin, r, size);
     }
@@ -285,7 +335,8 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d);
 static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
 {
     CPUX86State *env = &cpu->env;
-    uint32_t op = d->op, v, r, f, lin;
+    uint32_t op = d->op, f;
+    uint64_t v, r, lin;
     int size;
 
     switch (d->h) {
@@ -297,33 +348,33 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
     case 0x00: case 0x01: case 0x08: case 0x09: case 0x10: case 0x11: case 0x18: case 0x19:
     case 0x20: case 0x21: case 0x28: case 0x29: case 0x30: case 0x31: case 0x38: case 0x39:
         size = (op & 1) ? OSZ : 1;
-        interp_alu_rm(cpu, d, op >> 3, size, interp_rd_reg(env, size, d->reg));
+        interp_alu_rm(cpu, d, op >> 3, size, RD(size, d->reg));
         break;
     case 0x02: case 0x03: case 0x0a: case 0x0b: case 0x12: case 0x13: case 0x1a: case 0x1b:
     case 0x22: case 0x23: case 0x2a: case 0x2b: case 0x32: case 0x33: case 0x3a: case 0x3b:
         size = (op & 1) ? OSZ : 1;
         v = interp_ld_rm(cpu, d, size);
-        r = alu2(op >> 3, size, interp_rd_reg(env, size, d->reg), v, env->eflags & CC_C, &f);
+        r = alu2(op >> 3, size, RD(size, d->reg), v, env->eflags & CC_C, &f);
         if ((op >> 3) != ALU_CMP)
-            interp_wr_reg(env, size, d->reg, r);
+            WR(size, d->reg, r);
         interp_set_cc(env, CC_MASK, f);
         break;
     case 0x04: case 0x05: case 0x0c: case 0x0d: case 0x14: case 0x15: case 0x1c: case 0x1d:
     case 0x24: case 0x25: case 0x2c: case 0x2d: case 0x34: case 0x35: case 0x3c: case 0x3d:
         size = (op & 1) ? OSZ : 1;
-        r = alu2(op >> 3, size, interp_rd_reg(env, size, R_EAX), d->imm, env->eflags & CC_C, &f);
+        r = alu2(op >> 3, size, RD(size, R_EAX), IMMV, env->eflags & CC_C, &f);
         if ((op >> 3) != ALU_CMP)
-            interp_wr_reg(env, size, R_EAX, r);
+            WR(size, R_EAX, r);
         interp_set_cc(env, CC_MASK, f);
         break;
     case 0x80: case 0x82:
         interp_alu_rm(cpu, d, d->reg, 1, d->imm);
         break;
     case 0x81:
-        interp_alu_rm(cpu, d, d->reg, OSZ, d->imm);
+        interp_alu_rm(cpu, d, d->reg, OSZ, IMMV);
         break;
     case 0x83:
-        interp_alu_rm(cpu, d, d->reg, OSZ, (uint32_t)(int8_t)d->imm);
+        interp_alu_rm(cpu, d, d->reg, OSZ, IMM8);
         break;
 
     /* segment push/pop */
@@ -331,14 +382,14 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         cpu_push(cpu, env->segs[op >> 3].selector, OSZ);
         break;
     case 0x1a0: case 0x1a8:
-        cpu_push(cpu, env->segs[op == 0x1a0 ? R_FS : R_GS].selector, OSZ);
+        cpu_push(cpu, env->segs[op == 0x1a0 ? R_FS : R_GS].selector, SSZ);
         break;
     case 0x07: case 0x17: case 0x1f: case 0x1a1: case 0x1a9: {
         int s = op == 0x1a1 ? R_FS : op == 0x1a9 ? R_GS : (int)(op >> 3);
-        uint32_t sp = env->regs[R_ESP];
-        v = cpu_ld(cpu, R_SS, sp & sp_mask(cpu), OSZ);
+        uint64_t sp = env->regs[R_ESP];
+        v = cpu_ld(cpu, R_SS, sp & sp_mask(cpu), SSZ);
         seg_load(cpu, s, v);
-        set_esp(cpu, sp + OSZ);
+        set_esp(cpu, sp + SSZ);
         if (s == R_SS) {
             env->interrupt_shadow = true;
             cpu->stop = 1;
@@ -354,70 +405,74 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         break;
 
     case 0x40 ... 0x47:
-        r = alu1(ALU1_INC, OSZ, interp_rd_reg(env, OSZ, op & 7), &f);
-        interp_wr_reg(env, OSZ, op & 7, r);
+        r = alu1(ALU1_INC, OSZ, RD(OSZ, op & 7), &f);
+        WR(OSZ, op & 7, r);
         interp_set_cc(env, CC_MASK & ~CC_C, f);
         break;
     case 0x48 ... 0x4f:
-        r = alu1(ALU1_DEC, OSZ, interp_rd_reg(env, OSZ, op & 7), &f);
-        interp_wr_reg(env, OSZ, op & 7, r);
+        r = alu1(ALU1_DEC, OSZ, RD(OSZ, op & 7), &f);
+        WR(OSZ, op & 7, r);
         interp_set_cc(env, CC_MASK & ~CC_C, f);
         break;
     case 0x50 ... 0x57:
-        cpu_push(cpu, interp_rd_reg(env, OSZ, op & 7), OSZ);
+        cpu_push(cpu, RD(SSZ, (op & 7) | (d->rex & REX_B) << 3), SSZ);
         break;
     case 0x58 ... 0x5f:
-        v = cpu_pop(cpu, OSZ);
-        interp_wr_reg(env, OSZ, op & 7, v);
+        v = cpu_pop(cpu, SSZ);
+        WR(SSZ, (op & 7) | (d->rex & REX_B) << 3, v);
         break;
     case 0x60: {    /* PUSHA */
-        uint32_t m = sp_mask(cpu), sp = env->regs[R_ESP];
+        uint64_t m = sp_mask(cpu), sp = env->regs[R_ESP];
         int s = OSZ;
         for (int i = 0; i < 8; i++)
             cpu_st(cpu, R_SS, (sp - (i + 1) * s) & m,
-                   i == R_ESP ? sp : interp_rd_reg(env, s, i), s);
+                   i == R_ESP ? sp : RD(s, i), s);
         set_esp(cpu, sp - 8 * s);
         break;
     }
     case 0x61: {    /* POPA */
-        uint32_t m = sp_mask(cpu), sp = env->regs[R_ESP], vals[8];
+        uint64_t m = sp_mask(cpu), sp = env->regs[R_ESP], vals[8];
         int s = OSZ;
         for (int i = 0; i < 8; i++)
             vals[7 - i] = cpu_ld(cpu, R_SS, (sp + i * s) & m, s);
         for (int i = 0; i < 8; i++)
             if (i != R_ESP)
-                interp_wr_reg(env, s, i, vals[i]);
+                WR(s, i, vals[i]);
         set_esp(cpu, sp + 8 * s);
         break;
     }
     case 0x62: {    /* BOUND */
         int s = OSZ;
-        uint32_t ea = interp_ea(env, d), lo, hi;
+        uint64_t ea = interp_ea(env, d), lo, hi;
         int32_t idx;
         if (d->mod == 3)
             UD();
         lo = cpu_ld(cpu, d->seg, ea, s);
         hi = cpu_ld(cpu, d->seg, (ea + s) & ((d->pfx & PFX_AD32) ? ~0u : 0xffff), s);
-        idx = interp_sext(interp_rd_reg(env, s, d->reg), s);
+        idx = interp_sext(RD(s, d->reg), s);
         if (idx < (int32_t)interp_sext(lo, s) || idx > (int32_t)interp_sext(hi, s))
             raise_exception(cpu, EXCP05_BOUND);
         break;
     }
-    case 0x63: {    /* ARPL */
+    case 0x63: {    /* ARPL; MOVSXD in 64-bit mode */
+        if (cpu->code64) {
+            WR(OSZ, d->reg, interp_sext(interp_ld_rm(cpu, d, 4), 4));
+            break;
+        }
         if (!(env->cr[0] & CR0_PE_MASK) || (env->eflags & VM_MASK))
             UD();
         lin = 0;
         if (d->mod == 3) {
-            v = interp_rd_reg(env, 2, d->rm);
+            v = RD(2, d->rm);
         } else {
             lin = seg_addr(cpu, d->seg, interp_ea(env, d), 2, 1);
             v = cpu_ld_lin(cpu, lin, 2);
         }
-        r = interp_rd_reg(env, 2, d->reg);
+        r = RD(2, d->reg);
         if ((v & 3) < (r & 3)) {
             v = (v & ~3u) | (r & 3);
             if (d->mod == 3)
-                interp_wr_reg(env, 2, d->rm, v);
+                WR(2, d->rm, v);
             else
                 cpu_st_lin(cpu, lin, v, 2);
             interp_set_cc(env, CC_Z, CC_Z);
@@ -427,21 +482,20 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         break;
     }
     case 0x68:
-        cpu_push(cpu, d->imm, OSZ);
+        cpu_push(cpu, IMMV, SSZ);
         break;
     case 0x6a:
-        cpu_push(cpu, (uint32_t)(int8_t)d->imm, OSZ);
+        cpu_push(cpu, IMM8, SSZ);
         break;
     case 0x69: case 0x6b: case 0x1af: {
         int s = OSZ;
-        uint32_t b = op == 0x69 ? d->imm : op == 0x6b ? (uint32_t)(int8_t)d->imm
-                                                     : interp_rd_reg(env, s, d->reg);
+        uint64_t b = op == 0x69 ? IMMV : op == 0x6b ? IMM8 : RD(s, d->reg);
         if (op == 0x1af) {
             r = alu_imul2(s, b, interp_ld_rm(cpu, d, s), &f);
         } else {
             r = alu_imul2(s, interp_ld_rm(cpu, d, s), b, &f);
         }
-        interp_wr_reg(env, s, d->reg, r);
+        WR(s, d->reg, r);
         interp_set_cc(env, CC_MASK, f);
         break;
     }
@@ -453,61 +507,57 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         break;
 
     case 0x70 ... 0x7f:
-        if (interp_cond(env->eflags, op & 15)) {
-            uint32_t t = env->eip + (int8_t)d->imm;
-            interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
-        }
+        if (interp_cond(env->eflags, op & 15))
+            interp_jrel(cpu, d, (int8_t)d->imm);
         break;
     case 0x180 ... 0x18f:
-        if (interp_cond(env->eflags, op & 15)) {
-            uint32_t t = env->eip + d->imm;
-            interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
-        }
+        if (interp_cond(env->eflags, op & 15))
+            interp_jrel(cpu, d, (d->pfx & PFX_OP32) ? (int32_t)d->imm : (int16_t)d->imm);
         break;
 
     case 0x84: case 0x85:
         size = (op & 1) ? OSZ : 1;
-        alu2(ALU_AND, size, interp_ld_rm(cpu, d, size), interp_rd_reg(env, size, d->reg), 0, &f);
+        alu2(ALU_AND, size, interp_ld_rm(cpu, d, size), RD(size, d->reg), 0, &f);
         interp_set_cc(env, CC_MASK, f);
         break;
     case 0xa8: case 0xa9:
         size = (op & 1) ? OSZ : 1;
-        alu2(ALU_AND, size, interp_rd_reg(env, size, R_EAX), d->imm, 0, &f);
+        alu2(ALU_AND, size, RD(size, R_EAX), IMMV, 0, &f);
         interp_set_cc(env, CC_MASK, f);
         break;
     case 0x86: case 0x87:
         size = (op & 1) ? OSZ : 1;
         if (d->mod == 3) {
-            v = interp_rd_reg(env, size, d->rm);
-            interp_wr_reg(env, size, d->rm, interp_rd_reg(env, size, d->reg));
+            v = RD(size, d->rm);
+            WR(size, d->rm, RD(size, d->reg));
         } else {
             lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
             v = cpu_ld_lin(cpu, lin, size);
-            cpu_st_lin(cpu, lin, interp_rd_reg(env, size, d->reg), size);
+            cpu_st_lin(cpu, lin, RD(size, d->reg), size);
         }
-        interp_wr_reg(env, size, d->reg, v);
+        WR(size, d->reg, v);
         break;
     case 0x88: case 0x89:
         size = (op & 1) ? OSZ : 1;
-        interp_st_rm(cpu, d, size, interp_rd_reg(env, size, d->reg));
+        interp_st_rm(cpu, d, size, RD(size, d->reg));
         break;
     case 0x8a: case 0x8b:
         size = (op & 1) ? OSZ : 1;
-        interp_wr_reg(env, size, d->reg, interp_ld_rm(cpu, d, size));
+        WR(size, d->reg, interp_ld_rm(cpu, d, size));
         break;
     case 0x8c:
         if (d->reg > 5)
             UD();
         v = env->segs[d->reg].selector;
         if (d->mod == 3)
-            interp_wr_reg(env, OSZ, d->rm, v);
+            WR(OSZ, d->rm, v);
         else
             interp_st_rm(cpu, d, 2, v);
         break;
     case 0x8d:
         if (d->mod == 3)
             UD();
-        interp_wr_reg(env, OSZ, d->reg, interp_ea(env, d));
+        WR(OSZ, d->reg, interp_ea(env, d));
         break;
     case 0x8e:
         if (d->reg > 5 || d->reg == R_CS)
@@ -519,30 +569,22 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         }
         break;
     case 0x8f: {    /* POP r/m: ESP is incremented before the EA is computed */
-        uint32_t sp = env->regs[R_ESP];
-        int s = OSZ;
+        uint64_t sp = env->regs[R_ESP];
+        int s = SSZ;
         v = cpu_ld(cpu, R_SS, sp & sp_mask(cpu), s);
         set_esp(cpu, sp + s);
         if (d->mod == 3) {
-            interp_wr_reg(env, s, d->rm, v);
+            WR(s, d->rm, v);
         } else {
-            uint32_t ea = interp_ea(env, d);
-            lin = 0;
+            uint64_t ea = interp_ea(env, d);
+            uint64_t saved_sp = env->regs[R_ESP];
             /* restore ESP if the store faults */
-            {
-                uint32_t m = sp_mask(cpu);
-                if (unlikely(ea < cpu->seg_lo[d->seg] ||
-                             (uint64_t)ea + s - 1 > cpu->seg_hi[d->seg] ||
-                             !(cpu->seg_ok[d->seg] & 2))) {
-                    set_esp(cpu, sp);
-                    raise_exception_err(cpu, d->seg == R_SS ? EXCP0C_STACK : EXCP0D_GPF, 0);
-                }
-                (void)m;
-            }
-            lin = env->segs[d->seg].base + ea;
+            env->regs[R_ESP] = (env->regs[R_ESP] & ~sp_mask(cpu)) | (sp & sp_mask(cpu));
+            lin = seg_addr(cpu, d->seg, ea, s, 1);
+            env->regs[R_ESP] = saved_sp;
             {
                 TLBEntry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
-                if (!(e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 0x1000u - s)) {
+                if (!(e->tag_w == (lin & ~0xfffull) && (lin & 0xfff) <= 0x1000u - s)) {
                     /* take a possible #PF with ESP restored */
                     uint64_t saved = env->regs[R_ESP];
                     env->regs[R_ESP] = (env->regs[R_ESP] & ~(uint64_t)sp_mask(cpu)) |
@@ -559,29 +601,28 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
     }
 
     case 0x90:
-        if (d->pfx & PFX_REP)
-            __builtin_ia32_pause();
-        break;
-    case 0x91 ... 0x97:
+        if (!(d->rex & REX_B)) {        /* 90 is NOP, but 41 90 is XCHG R8, RAX */
+            if (d->pfx & PFX_REP)
+                __builtin_ia32_pause();
+            break;
+        }
+        /* fall through */
+    case 0x91 ... 0x97: {
+        int rr = (op & 7) | (d->rex & REX_B) << 3;
         size = OSZ;
-        v = interp_rd_reg(env, size, op & 7);
-        interp_wr_reg(env, size, op & 7, interp_rd_reg(env, size, R_EAX));
-        interp_wr_reg(env, size, R_EAX, v);
+        v = RD(size, rr);
+        WR(size, rr, RD(size, R_EAX));
+        WR(size, R_EAX, v);
         break;
-    case 0x98:
-        if (OSZ == 4)
-            env->regs[R_EAX] = (uint32_t)(int16_t)env->regs[R_EAX];
-        else
-            interp_wr_reg(env, 2, R_EAX, (uint16_t)(int8_t)env->regs[R_EAX]);
+    }
+    case 0x98:      /* CBW CWDE CDQE */
+        WR(OSZ, R_EAX, interp_sext(env->regs[R_EAX], OSZ / 2));
         break;
-    case 0x99:
-        if (OSZ == 4)
-            env->regs[R_EDX] = ((int32_t)env->regs[R_EAX] < 0) ? 0xffffffffu : 0;
-        else
-            interp_wr_reg(env, 2, R_EDX, ((int16_t)env->regs[R_EAX] < 0) ? 0xffff : 0);
+    case 0x99:      /* CWD CDQ CQO */
+        WR(OSZ, R_EDX, (interp_sext(env->regs[R_EAX], OSZ) >> 63) ? ~0ull : 0);
         break;
     case 0x9a:
-        seg_far_call(cpu, d->imm2, d->imm, OSZ == 4, env->eip);
+        seg_far_call(cpu, d->imm2, d->imm, OSZ, env->eip);
         break;
     case 0x9b:      /* FWAIT */
         if ((env->cr[0] & (CR0_TS_MASK | CR0_MP_MASK)) == (CR0_TS_MASK | CR0_MP_MASK))
@@ -590,14 +631,14 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         break;
     case 0x9c:
         interp_check_iopl_v86(cpu);
-        cpu_push(cpu, env->eflags & ~(VM_MASK | RF_MASK), OSZ);
+        cpu_push(cpu, env->eflags & ~(VM_MASK | RF_MASK), SSZ);
         break;
     case 0x9d: {
-        uint32_t sp = env->regs[R_ESP];
+        uint64_t sp = env->regs[R_ESP];
         interp_check_iopl_v86(cpu);
-        v = cpu_ld(cpu, R_SS, sp & sp_mask(cpu), OSZ);
-        interp_write_eflags(cpu, v, OSZ);
-        set_esp(cpu, sp + OSZ);
+        v = cpu_ld(cpu, R_SS, sp & sp_mask(cpu), SSZ);
+        interp_write_eflags(cpu, v, SSZ);
+        set_esp(cpu, sp + SSZ);
         cpu->stop = 1;
         break;
     }
@@ -605,21 +646,23 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         interp_set_cc(env, CC_S | CC_Z | CC_A | CC_P | CC_C, (uint8_t)(env->regs[R_EAX] >> 8));
         break;
     case 0x9f:
-        interp_wr_reg(env, 1, 4, (env->eflags & 0xd5) | 2);
+        WR(1, 4, (env->eflags & 0xd5) | 2);
         break;
-    case 0xa0: case 0xa1:
+    case 0xa0: case 0xa1: case 0xa2: case 0xa3: {
+        /* moffs: 64-bit in 64-bit mode (high half in imm) */
+        uint64_t a = (d->rex & DX_AD64) ? d->disp | (uint64_t)d->imm << 32 : d->disp;
         size = (op & 1) ? OSZ : 1;
-        interp_wr_reg(env, size, R_EAX, cpu_ld(cpu, d->seg, d->disp, size));
+        if (op < 0xa2)
+            WR(size, R_EAX, cpu_ld(cpu, d->seg, a, size));
+        else
+            cpu_st(cpu, d->seg, a, RD(size, R_EAX), size);
         break;
-    case 0xa2: case 0xa3:
-        size = (op & 1) ? OSZ : 1;
-        cpu_st(cpu, d->seg, d->disp, interp_rd_reg(env, size, R_EAX), size);
-        break;
+    }
     case 0xb0 ... 0xb7:
-        interp_wr_reg(env, 1, op & 7, d->imm);
+        WR(1, (op & 7) | (d->rex & REX_B) << 3, d->imm);
         break;
-    case 0xb8 ... 0xbf:
-        interp_wr_reg(env, OSZ, op & 7, d->imm);
+    case 0xb8 ... 0xbf:     /* with REX.W: imm64, high half in disp */
+        WR(OSZ, (op & 7) | (d->rex & REX_B) << 3, d->imm | (uint64_t)d->disp << 32);
         break;
 
     case 0xc0: case 0xc1:
@@ -633,15 +676,15 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         break;
 
     case 0xc2: case 0xc3: {
-        uint32_t sp = env->regs[R_ESP];
-        int s = OSZ;
+        uint64_t sp = env->regs[R_ESP];
+        int s = SSZ;
         v = cpu_ld(cpu, R_SS, sp & sp_mask(cpu), s);
         interp_jump(cpu, v);
         set_esp(cpu, sp + s + (op == 0xc2 ? d->imm : 0));
         break;
     }
     case 0xc4: case 0xc5: case 0x1b2: case 0x1b4: case 0x1b5: {
-        uint32_t off;
+        uint64_t off;
         uint16_t sel;
         int s = op == 0xc4 ? R_ES : op == 0xc5 ? R_DS : op == 0x1b2 ? R_SS
                 : op == 0x1b4 ? R_FS : R_GS;
@@ -649,25 +692,25 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             UD();
         interp_load_far(cpu, d, OSZ, &off, &sel);
         seg_load(cpu, s, sel);
-        interp_wr_reg(env, OSZ, d->reg, off);
+        WR(OSZ, d->reg, off);
         break;
     }
     case 0xc6: case 0xc7:
         size = (op & 1) ? OSZ : 1;
-        interp_st_rm(cpu, d, size, d->imm);
+        interp_st_rm(cpu, d, size, IMMV);
         break;
     case 0xc8:
-        interp_enter(cpu, d->imm, d->imm2, OSZ);
+        interp_enter(cpu, d->imm, d->imm2, SSZ);
         break;
     case 0xc9: {
-        uint32_t m = sp_mask(cpu), bp = env->regs[R_EBP];
-        v = cpu_ld(cpu, R_SS, bp & m, OSZ);
-        set_esp(cpu, bp + OSZ);
-        interp_wr_reg(env, OSZ, R_EBP, v);
+        uint64_t m = sp_mask(cpu), bp = env->regs[R_EBP];
+        v = cpu_ld(cpu, R_SS, bp & m, SSZ);
+        set_esp(cpu, bp + SSZ);
+        WR(SSZ, R_EBP, v);
         break;
     }
     case 0xca: case 0xcb:
-        seg_far_ret(cpu, OSZ == 4, op == 0xca ? d->imm : 0);
+        seg_far_ret(cpu, OSZ, op == 0xca ? d->imm : 0);
         break;
     case 0xcc:
         raise_interrupt(cpu, EXCP03_INT3, 1, 0, false, env->eip);
@@ -678,16 +721,16 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             raise_interrupt(cpu, EXCP04_INTO, 1, 0, false, env->eip);
         break;
     case 0xcf:
-        seg_iret(cpu, OSZ == 4);
+        seg_iret(cpu, OSZ);
         break;
     case 0xd6:
-        interp_wr_reg(env, 1, R_EAX, (env->eflags & CC_C) ? 0xff : 0);
+        WR(1, R_EAX, (env->eflags & CC_C) ? 0xff : 0);
         break;
     case 0xd7: {
-        uint32_t a = (uint32_t)env->regs[R_EBX] + (uint8_t)env->regs[R_EAX];
-        if (!(d->pfx & PFX_AD32))
-            a &= 0xffff;
-        interp_wr_reg(env, 1, R_EAX, cpu_ld(cpu, d->seg, a, 1));
+        int ad = interp_adsize(d);
+        uint64_t a = env->regs[R_EBX] + (uint8_t)env->regs[R_EAX];
+        a = ad == 8 ? a : ad == 4 ? (uint32_t)a : (uint16_t)a;
+        WR(1, R_EAX, cpu_ld(cpu, d->seg, a, 1));
         break;
     }
     case 0xd8 ... 0xdf:     /* x87 escape */
@@ -697,12 +740,13 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         break;
 
     case 0xe0: case 0xe1: case 0xe2: case 0xe3: {
-        int ad32 = d->pfx & PFX_AD32;
-        uint32_t c = ad32 ? (uint32_t)env->regs[R_ECX] : (uint16_t)env->regs[R_ECX];
+        int ad = interp_adsize(d);
+        uint64_t c = interp_str_reg(env, R_ECX, ad);
         bool take;
         if (op != 0xe3) {
             c--;
-            interp_str_set(env, R_ECX, c, ad32);
+            interp_str_set(env, R_ECX, c, ad);
+            c = interp_str_reg(env, R_ECX, ad);
             take = c != 0;
             if (op == 0xe0)
                 take = take && !(env->eflags & CC_Z);
@@ -711,43 +755,38 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         } else {
             take = c == 0;
         }
-        if (take) {
-            uint32_t t = env->eip + (int8_t)d->imm;
-            interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
-        }
+        if (take)
+            interp_jrel(cpu, d, (int8_t)d->imm);
         break;
     }
     case 0xe4: case 0xe5:
         size = (op & 1) ? OSZ : 1;
-        interp_wr_reg(env, size, R_EAX, interp_in(cpu, d->imm, size));
+        WR(size, R_EAX, interp_in(cpu, d->imm, size));
         break;
     case 0xe6: case 0xe7:
         size = (op & 1) ? OSZ : 1;
-        interp_out(cpu, d->imm, interp_rd_reg(env, size, R_EAX), size);
+        interp_out(cpu, d->imm, RD(size, R_EAX), size);
         break;
     case 0xec: case 0xed:
         size = (op & 1) ? OSZ : 1;
-        interp_wr_reg(env, size, R_EAX, interp_in(cpu, env->regs[R_EDX], size));
+        WR(size, R_EAX, interp_in(cpu, env->regs[R_EDX], size));
         break;
     case 0xee: case 0xef:
         size = (op & 1) ? OSZ : 1;
-        interp_out(cpu, env->regs[R_EDX], interp_rd_reg(env, size, R_EAX), size);
+        interp_out(cpu, env->regs[R_EDX], RD(size, R_EAX), size);
         break;
     case 0xe8: {
-        uint32_t t = env->eip + d->imm;
-        if (OSZ == 2)
-            t &= 0xffff;
-        if (unlikely(t > env->segs[R_CS].limit))
-            raise_exception_err(cpu, EXCP0D_GPF, 0);
-        cpu_push(cpu, env->eip, OSZ);
-        env->eip = t;
+        uint64_t ret = env->eip;
+        interp_jrel(cpu, d, (d->pfx & PFX_OP32) ? (int32_t)d->imm : (int16_t)d->imm);
+        env->eip = ret;     /* the push may fault */
+        cpu_push(cpu, ret, SSZ);
+        interp_jrel(cpu, d, (d->pfx & PFX_OP32) ? (int32_t)d->imm : (int16_t)d->imm);
         break;
     }
-    case 0xe9: case 0xeb: {
-        uint32_t t = env->eip + (op == 0xeb ? (uint32_t)(int8_t)d->imm : d->imm);
-        interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
+    case 0xe9: case 0xeb:
+        interp_jrel(cpu, d, op == 0xeb ? (int8_t)d->imm
+                            : (d->pfx & PFX_OP32) ? (int32_t)d->imm : (int16_t)d->imm);
         break;
-    }
     case 0xea:
         seg_far_jmp(cpu, d->imm2, d->imm, env->eip);
         break;
@@ -765,12 +804,12 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         size = (op & 1) ? OSZ : 1;
         switch (d->reg) {
         case 0: case 1:
-            alu2(ALU_AND, size, interp_ld_rm(cpu, d, size), d->imm, 0, &f);
+            alu2(ALU_AND, size, interp_ld_rm(cpu, d, size), IMMV, 0, &f);
             interp_set_cc(env, CC_MASK, f);
             break;
         case 2: case 3:
             if (d->mod == 3) {
-                v = interp_rd_reg(env, size, d->rm);
+                v = RD(size, d->rm);
                 lin = 0;
             } else {
                 lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
@@ -783,21 +822,21 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
                 r = alu1(ALU1_NEG, size, v, &f);
             }
             if (d->mod == 3)
-                interp_wr_reg(env, size, d->rm, r);
+                WR(size, d->rm, r);
             else
                 cpu_st_lin(cpu, lin, r, size);
             if (d->reg == 3)
                 interp_set_cc(env, CC_MASK, f);
             break;
         case 4: case 5: {
-            uint32_t lo, hi;
-            f = alu_mul(d->reg == 5, size, interp_rd_reg(env, size, R_EAX), interp_ld_rm(cpu, d, size),
+            uint64_t lo, hi;
+            f = alu_mul(d->reg == 5, size, RD(size, R_EAX), interp_ld_rm(cpu, d, size),
                         &lo, &hi);
             if (size == 1) {
-                interp_wr_reg(env, 2, R_EAX, (hi << 8) | lo);
+                WR(2, R_EAX, (hi << 8) | lo);
             } else {
-                interp_wr_reg(env, size, R_EAX, lo);
-                interp_wr_reg(env, size, R_EDX, hi);
+                WR(size, R_EAX, lo);
+                WR(size, R_EDX, hi);
             }
             interp_set_cc(env, CC_MASK, f);
             break;
@@ -828,7 +867,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         size = (op & 1) ? OSZ : 1;
         if (d->reg < 2) {
             if (d->mod == 3) {
-                v = interp_rd_reg(env, size, d->rm);
+                v = RD(size, d->rm);
                 lin = 0;
             } else {
                 lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
@@ -836,7 +875,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             }
             r = alu1(d->reg ? ALU1_DEC : ALU1_INC, size, v, &f);
             if (d->mod == 3)
-                interp_wr_reg(env, size, d->rm, r);
+                WR(size, d->rm, r);
             else
                 cpu_st_lin(cpu, lin, r, size);
             interp_set_cc(env, CC_MASK & ~CC_C, f);
@@ -846,30 +885,30 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             UD();
         switch (d->reg) {
         case 2: {   /* CALL near indirect */
-            uint32_t t = interp_ld_rm(cpu, d, size);
-            if (unlikely(t > env->segs[R_CS].limit))
-                raise_exception_err(cpu, EXCP0D_GPF, 0);
-            cpu_push(cpu, env->eip, size);
+            uint64_t t = interp_ld_rm(cpu, d, SSZ), ret = env->eip;
+            interp_jump(cpu, t);
+            env->eip = ret;
+            cpu_push(cpu, ret, SSZ);
             env->eip = t;
             break;
         }
         case 3: case 5: {
-            uint32_t off;
+            uint64_t off;
             uint16_t sel;
             if (d->mod == 3)
                 UD();
             interp_load_far(cpu, d, size, &off, &sel);
             if (d->reg == 3)
-                seg_far_call(cpu, sel, off, size == 4, env->eip);
+                seg_far_call(cpu, sel, off, size, env->eip);
             else
                 seg_far_jmp(cpu, sel, off, env->eip);
             break;
         }
         case 4:
-            interp_jump(cpu, interp_ld_rm(cpu, d, size));
+            interp_jump(cpu, interp_ld_rm(cpu, d, SSZ));
             break;
         case 6:
-            cpu_push(cpu, interp_ld_rm(cpu, d, size), size);
+            cpu_push(cpu, interp_ld_rm(cpu, d, SSZ), SSZ);
             break;
         default:
             UD();
@@ -884,7 +923,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         case 0: case 1:
             v = d->reg == 0 ? env->ldt.selector : env->tr.selector;
             if (d->mod == 3)
-                interp_wr_reg(env, OSZ, d->rm, v);
+                WR(OSZ, d->rm, v);
             else
                 interp_st_rm(cpu, d, 2, v);
             break;
@@ -907,29 +946,36 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
     }
     case 0x101: {   /* group 7 */
         switch (d->reg) {
-        case 0: case 1: {
+        case 0: case 1: {   /* SGDT SIDT: 6 bytes, 10 in 64-bit mode */
             SegmentCache *t = d->reg == 0 ? &env->gdt : &env->idt;
-            uint32_t ea = interp_ea(env, d), base = t->base;
+            uint64_t ea = interp_ea(env, d), base = t->base;
+            int bsz = cpu->code64 ? 8 : 4, ad = interp_adsize(d);
+            uint64_t ea2 = ea + 2;
             if (d->mod == 3)
                 UD();
-            if (OSZ == 2)
+            ea2 = ad == 8 ? ea2 : ad == 4 ? (uint32_t)ea2 : (uint16_t)ea2;
+            if (OSZ == 2 && !cpu->code64)
                 base &= 0xffffff;
-            cpu_probe_write(cpu, d->seg, ea, 6);
+            cpu_probe_write(cpu, d->seg, ea, 2 + bsz);
             cpu_st(cpu, d->seg, ea, t->limit, 2);
-            cpu_st(cpu, d->seg, (ea + 2) & ((d->pfx & PFX_AD32) ? ~0u : 0xffff), base, 4);
+            cpu_st(cpu, d->seg, ea2, base, bsz);
             break;
         }
-        case 2: case 3: {
+        case 2: case 3: {   /* LGDT LIDT */
             SegmentCache *t = d->reg == 2 ? &env->gdt : &env->idt;
-            uint32_t ea = interp_ea(env, d), lim, base;
+            uint64_t ea = interp_ea(env, d), lim, base, ea2 = ea + 2;
+            int ad = interp_adsize(d);
             if (d->mod == 3)
                 UD();
             interp_check_cpl0(cpu);
             if (env->eflags & VM_MASK)
                 raise_exception_err(cpu, EXCP0D_GPF, 0);
+            ea2 = ad == 8 ? ea2 : ad == 4 ? (uint32_t)ea2 : (uint16_t)ea2;
             lim = cpu_ld(cpu, d->seg, ea, 2);
-            base = cpu_ld(cpu, d->seg, (ea + 2) & ((d->pfx & PFX_AD32) ? ~0u : 0xffff), 4);
-            if (OSZ == 2)
+            base = cpu_ld(cpu, d->seg, ea2, cpu->code64 ? 8 : 4);
+            if (cpu->code64 && !cpu_canonical(base))
+                raise_exception_err(cpu, EXCP0D_GPF, 0);
+            if (OSZ == 2 && !cpu->code64)
                 base &= 0xffffff;
             t->limit = lim;
             t->base = base;
@@ -938,7 +984,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         case 4:
             v = env->cr[0];
             if (d->mod == 3)
-                interp_wr_reg(env, OSZ, d->rm, v);
+                WR(OSZ, d->rm, v);
             else
                 interp_st_rm(cpu, d, 2, v);
             break;
@@ -951,10 +997,24 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             cpu->stop = 1;
             break;
         case 7:
-            if (d->mod == 3)
-                UD();
+            if (d->mod == 3) {
+                uint64_t t;
+                if (d->rm != 0 || !cpu->code64)     /* 0F 01 F8: SWAPGS */
+                    UD();
+                interp_check_cpl0(cpu);
+                t = env->segs[R_GS].base;
+                env->segs[R_GS].base = env->kernelgsbase;
+                env->kernelgsbase = t;
+                break;
+            }
             interp_check_cpl0(cpu);
-            tlb_flush_page(cpu, env->segs[d->seg].base + interp_ea(env, d));
+            /* INVLPG never faults: the linear address without checks */
+            v = interp_ea(env, d);
+            if (cpu->code64)
+                v += d->seg >= R_FS ? env->segs[d->seg].base : 0;
+            else
+                v = (uint32_t)(v + env->segs[d->seg].base);
+            tlb_flush_page(cpu, v);
             cpu->stop = 1;
             break;
         default:
@@ -968,13 +1028,19 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             UD();
         v = interp_ld_rm(cpu, d, 2);
         if (seg_lar_lsl(cpu, v, op == 0x103, &val)) {
-            interp_wr_reg(env, OSZ, d->reg, val);
+            WR(OSZ, d->reg, val);
             interp_set_cc(env, CC_Z, CC_Z);
         } else {
             interp_set_cc(env, CC_Z, 0);
         }
         break;
     }
+    case 0x105:
+        seg_syscall(cpu, env->eip);
+        break;
+    case 0x107:
+        seg_sysret(cpu, OSZ);
+        break;
     case 0x106:
         interp_check_cpl0(cpu);
         env->cr[0] &= ~(uint64_t)CR0_TS_MASK;
@@ -991,11 +1057,11 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         if (env->eflags & VM_MASK)
             raise_exception_err(cpu, EXCP0D_GPF, 0);
         if (op == 0x120) {
-            if (d->reg == 1 || d->reg > 4)
-                UD();
-            v = env->cr[d->reg];
+            interp_mov_from_cr(cpu, d->reg, &v);
         } else {
             int n = d->reg;
+            if (n > 7)
+                UD();
             if ((n == 4 || n == 5) && !(env->cr[4] & CR4_DE_MASK))
                 n += 2;
             else if (n == 4 || n == 5)
@@ -1006,17 +1072,19 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             if (n == 7)
                 v |= 0x400;
         }
-        interp_wr_reg(env, 4, d->rm, v);
+        WR(cpu->code64 ? 8 : 4, d->rm, v);
         break;
     case 0x122: case 0x123:
         interp_check_cpl0(cpu);
         if (env->eflags & VM_MASK)
             raise_exception_err(cpu, EXCP0D_GPF, 0);
-        v = interp_rd_reg(env, 4, d->rm);
+        v = RD(cpu->code64 ? 8 : 4, d->rm);
         if (op == 0x122) {
             interp_mov_to_cr(cpu, d->reg, v);
         } else {
             int n = d->reg;
+            if (n > 7)
+                UD();
             if ((n == 4 || n == 5) && !(env->cr[4] & CR4_DE_MASK))
                 n += 2;
             else if (n == 4 || n == 5)
@@ -1048,7 +1116,9 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
     case 0x140 ... 0x14f:
         v = interp_ld_rm(cpu, d, OSZ);
         if (interp_cond(env->eflags, op & 15))
-            interp_wr_reg(env, OSZ, d->reg, v);
+            WR(OSZ, d->reg, v);
+        else if (OSZ == 4)
+            WR(4, d->reg, RD(4, d->reg));   /* 64-bit mode: zero-extends anyway */
         break;
     case 0x190 ... 0x19f:
         interp_st_rm(cpu, d, 1, interp_cond(env->eflags, op & 15));
@@ -1057,16 +1127,16 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         interp_cpuid(env);
         break;
     case 0x1a3:
-        interp_bt(cpu, d, OSZ, 0, interp_rd_reg(env, OSZ, d->reg), false);
+        interp_bt(cpu, d, OSZ, 0, RD(OSZ, d->reg), false);
         break;
     case 0x1ab:
-        interp_bt(cpu, d, OSZ, 1, interp_rd_reg(env, OSZ, d->reg), false);
+        interp_bt(cpu, d, OSZ, 1, RD(OSZ, d->reg), false);
         break;
     case 0x1b3:
-        interp_bt(cpu, d, OSZ, 2, interp_rd_reg(env, OSZ, d->reg), false);
+        interp_bt(cpu, d, OSZ, 2, RD(OSZ, d->reg), false);
         break;
     case 0x1bb:
-        interp_bt(cpu, d, OSZ, 3, interp_rd_reg(env, OSZ, d->reg), false);
+        interp_bt(cpu, d, OSZ, 3, RD(OSZ, d->reg), false);
         break;
     case 0x1ba:
         if (d->reg < 4)
@@ -1075,19 +1145,22 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         break;
     case 0x1a4: case 0x1a5: case 0x1ac: case 0x1ad: {
         int s = OSZ;
-        uint32_t cnt = ((op & 1) ? (uint8_t)env->regs[R_ECX] : d->imm) & 0x1f;
+        uint32_t cnt = ((op & 1) ? (uint8_t)env->regs[R_ECX] : d->imm) & (s == 8 ? 0x3f : 0x1f);
         lin = 0;
         if (d->mod == 3) {
-            v = interp_rd_reg(env, s, d->rm);
+            v = RD(s, d->rm);
         } else {
             lin = seg_addr(cpu, d->seg, interp_ea(env, d), s, 1);
             v = cpu_ld_lin(cpu, lin, s);
         }
-        if (!cnt)
+        if (!cnt) {
+            if (d->mod == 3 && s == 4)
+                WR(4, d->rm, v);    /* zero-extends in 64-bit mode */
             break;
-        r = alu_shd(op >= 0x1ac, s, v, interp_rd_reg(env, s, d->reg), cnt, &f);
+        }
+        r = alu_shd(op >= 0x1ac, s, v, RD(s, d->reg), cnt, &f);
         if (d->mod == 3)
-            interp_wr_reg(env, s, d->rm, r);
+            WR(s, d->rm, r);
         else
             cpu_st_lin(cpu, lin, r, s);
         interp_set_cc(env, CC_MASK, f);
@@ -1097,34 +1170,34 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         size = (op & 1) ? OSZ : 1;
         lin = 0;
         if (d->mod == 3) {
-            v = interp_rd_reg(env, size, d->rm);
+            v = RD(size, d->rm);
         } else {
             lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
             v = cpu_ld_lin(cpu, lin, size);
         }
-        alu2(ALU_SUB, size, interp_rd_reg(env, size, R_EAX), v, 0, &f);
+        alu2(ALU_SUB, size, RD(size, R_EAX), v, 0, &f);
         if (f & CC_Z) {
-            r = interp_rd_reg(env, size, d->reg);
+            r = RD(size, d->reg);
             if (d->mod == 3)
-                interp_wr_reg(env, size, d->rm, r);
+                WR(size, d->rm, r);
             else
                 cpu_st_lin(cpu, lin, r, size);
         } else {
             /* the destination is written back with its own value */
             if (d->mod != 3)
                 cpu_st_lin(cpu, lin, v, size);
-            interp_wr_reg(env, size, R_EAX, v);
+            WR(size, R_EAX, v);
         }
         interp_set_cc(env, CC_MASK, f);
         break;
     }
     case 0x1b6: case 0x1b7:
         v = interp_ld_rm(cpu, d, op == 0x1b6 ? 1 : 2);
-        interp_wr_reg(env, OSZ, d->reg, v);
+        WR(OSZ, d->reg, v);
         break;
     case 0x1be: case 0x1bf:
         v = interp_ld_rm(cpu, d, op == 0x1be ? 1 : 2);
-        interp_wr_reg(env, OSZ, d->reg, interp_sext(v, op == 0x1be ? 1 : 2));
+        WR(OSZ, d->reg, interp_sext(v, op == 0x1be ? 1 : 2));
         break;
     case 0x1bc: case 0x1bd: {
         int s = OSZ;
@@ -1132,7 +1205,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         if (v == 0) {
             interp_set_cc(env, CC_Z, CC_Z);
         } else {
-            interp_wr_reg(env, s, d->reg, alu_bsf_bsr(op == 0x1bd, v));
+            WR(s, d->reg, alu_bsf_bsr(op == 0x1bd, v));
             interp_set_cc(env, CC_Z, 0);
         }
         break;
@@ -1141,59 +1214,67 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         size = (op & 1) ? OSZ : 1;
         lin = 0;
         if (d->mod == 3) {
-            v = interp_rd_reg(env, size, d->rm);
+            v = RD(size, d->rm);
         } else {
             lin = seg_addr(cpu, d->seg, interp_ea(env, d), size, 1);
             v = cpu_ld_lin(cpu, lin, size);
         }
-        r = alu2(ALU_ADD, size, v, interp_rd_reg(env, size, d->reg), 0, &f);
+        r = alu2(ALU_ADD, size, v, RD(size, d->reg), 0, &f);
         if (d->mod == 3) {
-            interp_wr_reg(env, size, d->reg, v);
-            interp_wr_reg(env, size, d->rm, r);
+            WR(size, d->reg, v);
+            WR(size, d->rm, r);
         } else {
             cpu_st_lin(cpu, lin, r, size);
-            interp_wr_reg(env, size, d->reg, v);
+            WR(size, d->reg, v);
         }
         interp_set_cc(env, CC_MASK, f);
         break;
     }
-    case 0x1c7: {   /* CMPXCHG8B */
-        uint32_t lo, hi;
+    case 0x1c7: {   /* CMPXCHG8B; CMPXCHG16B with REX.W (16-byte aligned) */
+        int h = (d->rex & REX_W) ? 8 : 4;
+        uint64_t lo, hi, m = h == 8 ? ~0ull : 0xffffffffu;
         if (d->reg != 1 || d->mod == 3)
             UD();
-        lin = seg_addr(cpu, d->seg, interp_ea(env, d), 8, 1);
-        mmu_probe_write(cpu, lin, 8, cpu->mmu_user);
-        lo = cpu_ld_lin(cpu, lin, 4);
-        hi = cpu_ld_lin(cpu, lin + 4, 4);
-        if (lo == (uint32_t)env->regs[R_EAX] && hi == (uint32_t)env->regs[R_EDX]) {
-            cpu_st_lin(cpu, lin, env->regs[R_EBX], 4);
-            cpu_st_lin(cpu, lin + 4, env->regs[R_ECX], 4);
+        lin = seg_addr(cpu, d->seg, interp_ea(env, d), 2 * h, 1);
+        if (h == 8 && (lin & 15))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        mmu_probe_write(cpu, lin, 2 * h, cpu->mmu_user);
+        lo = cpu_ld_lin(cpu, lin, h);
+        hi = cpu_ld_lin(cpu, lin + h, h);
+        if (lo == (env->regs[R_EAX] & m) && hi == (env->regs[R_EDX] & m)) {
+            cpu_st_lin(cpu, lin, env->regs[R_EBX], h);
+            cpu_st_lin(cpu, lin + h, env->regs[R_ECX], h);
             interp_set_cc(env, CC_Z, CC_Z);
         } else {
-            cpu_st_lin(cpu, lin, lo, 4);
-            cpu_st_lin(cpu, lin + 4, hi, 4);
+            cpu_st_lin(cpu, lin, lo, h);
+            cpu_st_lin(cpu, lin + h, hi, h);
             env->regs[R_EAX] = lo;
             env->regs[R_EDX] = hi;
             interp_set_cc(env, CC_Z, 0);
         }
         break;
     }
-    case 0x1c8 ... 0x1cf:
-        if (OSZ == 4)
-            env->regs[op & 7] = __builtin_bswap32((uint32_t)env->regs[op & 7]);
+    case 0x1c8 ... 0x1cf: {
+        int rr = (op & 7) | (d->rex & REX_B) << 3;
+        if (OSZ == 8)
+            env->regs[rr] = __builtin_bswap64(env->regs[rr]);
+        else if (OSZ == 4)
+            env->regs[rr] = __builtin_bswap32((uint32_t)env->regs[rr]);
         else
-            interp_wr_reg(env, 2, op & 7, 0);
+            interp_wr_reg(env, 2, rr, 0);
         break;
+    }
 
-    /* SIMD: MOVUPS..MOVAPS, the 5x ALU rows, 6x/7x, EMMS, group 15, Dx-Fx */
+    /* SIMD: MOVUPS..MOVAPS, the 5x ALU rows, 6x/7x, EMMS, group 15, Dx-Fx,
+     * the three-byte maps 0F 38 / 0F 3A */
     case 0x110 ... 0x117: case 0x128 ... 0x12f: case 0x150 ... 0x177: case 0x17c ... 0x17f:
-    case 0x1ae: case 0x1c2 ... 0x1c6: case 0x1d0 ... 0x1ff:
+    case 0x1ae: case 0x1c2 ... 0x1c6: case 0x1d0 ... 0x1ff: case 0x138: case 0x13a:
         sse_exec(cpu, d);
         break;
 
     default:
-        trace(LOG_UNIMP, "invalid opcode %s%02x at %04x:%08x\n", op >= 0x100 ? "0f " : "",
-              op & 0xff, env->segs[R_CS].selector, cpu->cur_eip);
+        trace(LOG_UNIMP, "invalid opcode %s%02x at %04x:%08llx\n", op >= 0x100 ? "0f " : "",
+              op & 0xff, env->segs[R_CS].selector, (unsigned long long)cpu->cur_eip);
         UD();
     }
 }
@@ -1328,13 +1409,14 @@ void interp_exec_tb(X86CPU *cpu, TB *tb, int max)
     };
     CPUX86State *env = &cpu->env;
     const DInsn *d = tb->insn, *end = tb->insn + (tb->n < max ? tb->n : max);
-    uint32_t ip_mask = cpu->code32 ? 0xffffffffu : 0xffffu;
-    uint32_t v, r, f;
+    uint64_t ip_mask = cpu->code64 ? ~0ull : cpu->code32 ? 0xffffffffu : 0xffffu;
+    uint64_t v, r;
+    uint32_t f;
     int chain = 256;        /* blocks run here before the loop looks again */
 
 #define DISPATCH()                                                  \
     do {                                                            \
-        uint32_t eip_ = env->eip;                                   \
+        uint64_t eip_ = env->eip;                                   \
         cpu->cur_eip = eip_;                                        \
         env->eip = (eip_ + d->len) & ip_mask;                       \
         if (d->h >= H_FIRST)                                        \
@@ -1457,7 +1539,7 @@ l_alu_mr32_##n:                                                                 
         v = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);                                   \
         alu2(n, 4, v, env->regs[d->reg], 0, &f);                                         \
     } else {                                                                             \
-        uint32_t lin_ = seg_addr(cpu, d->seg, interp_ea(env, d), 4, 1);                  \
+        uint64_t lin_ = seg_addr(cpu, d->seg, interp_ea(env, d), 4, 1);                  \
         v = cpu_ld_lin(cpu, lin_, 4);                                                    \
         r = alu2(n, 4, v, env->regs[d->reg], env->eflags & CC_C, &f);                    \
         cpu_st_lin(cpu, lin_, r, 4);                                                     \
@@ -1469,7 +1551,7 @@ l_alu_mi32_##n:                                                                 
         v = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);                                   \
         alu2(n, 4, v, d->imm, 0, &f);                                                    \
     } else {                                                                             \
-        uint32_t lin_ = seg_addr(cpu, d->seg, interp_ea(env, d), 4, 1);                  \
+        uint64_t lin_ = seg_addr(cpu, d->seg, interp_ea(env, d), 4, 1);                  \
         v = cpu_ld_lin(cpu, lin_, 4);                                                    \
         r = alu2(n, 4, v, d->imm, env->eflags & CC_C, &f);                               \
         cpu_st_lin(cpu, lin_, r, 4);                                                     \
@@ -1533,15 +1615,15 @@ out:
                !trace_enabled(LOG_EXEC | LOG_CPU) &&
                (!(env->eflags & IF_MASK) ||
                 !atomic_load_explicit(&cpu->intr_line, memory_order_relaxed)))) {
-        uint32_t cs_base = env->segs[R_CS].base;
-        uint32_t pc = cs_base + (uint32_t)env->eip;
+        uint64_t cs_base = env->segs[R_CS].base;
+        uint64_t pc = cpu_pc(cpu);
         TB *next = cpu->jc[tb_jc_hash(pc)];
         if (next && next->pc == pc && next->cs_base == cs_base &&
             next->flags == cpu_tb_flags(cpu)) {
             tb = next;
             d = tb->insn;
             end = tb->insn + tb->n;
-            ip_mask = cpu->code32 ? 0xffffffffu : 0xffffu;
+            ip_mask = cpu->code64 ? ~0ull : cpu->code32 ? 0xffffffffu : 0xffffu;
             DISPATCH();
         }
     }

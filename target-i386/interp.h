@@ -9,52 +9,76 @@
 
 #define ALWAYS_INLINE __attribute__((always_inline)) inline
 
-static ALWAYS_INLINE uint32_t interp_rd_reg(CPUX86State *env, int size, int r)
+/*
+ * General registers by operand size.  Byte registers 4-7 are AH CH DH BH,
+ * except with a REX prefix (64-bit mode), where they are SPL BPL SIL DIL:
+ * the _x forms take the record's rex bits (DInsn.rex) for that.
+ */
+static ALWAYS_INLINE uint64_t interp_rd_reg_x(CPUX86State *env, int size, int r, int rex)
 {
-    if (size == 1)
-        return r < 4 ? (uint8_t)env->regs[r] : (uint8_t)(env->regs[r - 4] >> 8);
-    if (size == 2)
-        return (uint16_t)env->regs[r];
-    return (uint32_t)env->regs[r];
-}
-
-static ALWAYS_INLINE void interp_wr_reg(CPUX86State *env, int size, int r, uint32_t v)
-{
-    if (size == 1) {
-        if (r < 4)
-            env->regs[r] = (env->regs[r] & ~0xffull) | (uint8_t)v;
-        else
-            env->regs[r - 4] = (env->regs[r - 4] & ~0xff00ull) | ((uint64_t)(v & 0xff) << 8);
-    } else if (size == 2) {
-        env->regs[r] = (env->regs[r] & ~0xffffull) | (uint16_t)v;
-    } else {
-        env->regs[r] = v;
+    switch (size) {
+    case 1:
+        if (r < 4 || r >= 8 || (rex & DX_REX))
+            return (uint8_t)env->regs[r];
+        return (uint8_t)(env->regs[r - 4] >> 8);
+    case 2: return (uint16_t)env->regs[r];
+    case 4: return (uint32_t)env->regs[r];
+    default: return env->regs[r];
     }
 }
 
-static ALWAYS_INLINE uint32_t interp_ea(CPUX86State *env, const DInsn *d)
+/* 32-bit writes zero-extend to 64 bits; 8- and 16-bit writes merge */
+static ALWAYS_INLINE void interp_wr_reg_x(CPUX86State *env, int size, int r, uint64_t v, int rex)
 {
-    uint32_t a = d->disp;
+    switch (size) {
+    case 1:
+        if (r < 4 || r >= 8 || (rex & DX_REX))
+            env->regs[r] = (env->regs[r] & ~0xffull) | (uint8_t)v;
+        else
+            env->regs[r - 4] = (env->regs[r - 4] & ~0xff00ull) | ((uint64_t)(v & 0xff) << 8);
+        break;
+    case 2: env->regs[r] = (env->regs[r] & ~0xffffull) | (uint16_t)v; break;
+    case 4: env->regs[r] = (uint32_t)v; break;
+    default: env->regs[r] = v; break;
+    }
+}
+
+/* without REX (decoded records outside 64-bit mode, fixed registers) */
+static ALWAYS_INLINE uint64_t interp_rd_reg(CPUX86State *env, int size, int r)
+{
+    return interp_rd_reg_x(env, size, r, 0);
+}
+
+static ALWAYS_INLINE void interp_wr_reg(CPUX86State *env, int size, int r, uint64_t v)
+{
+    interp_wr_reg_x(env, size, r, v, 0);
+}
+
+/* Effective address: 64-bit (RIP-relative allowed), 32-bit or 16-bit by the
+ * address size.  env->eip already points at the next instruction. */
+static ALWAYS_INLINE uint64_t interp_ea(CPUX86State *env, const DInsn *d)
+{
+    uint64_t a = (uint64_t)(int64_t)(int32_t)d->disp;
     if (d->base != EA_NONE)
-        a += (uint32_t)env->regs[d->base];
+        a += unlikely(d->base == EA_RIP) ? env->eip : env->regs[d->base];
     if (d->index != EA_NONE)
-        a += (uint32_t)env->regs[d->index] << d->scale;
-    if (!(d->pfx & PFX_AD32))
-        a &= 0xffff;
+        a += env->regs[d->index] << d->scale;
+    if (likely(!(d->rex & DX_AD64)))
+        a = (d->pfx & PFX_AD32) ? (uint32_t)a : (uint16_t)a;
     return a;
 }
 
-static ALWAYS_INLINE uint32_t interp_ld_rm(X86CPU *cpu, const DInsn *d, int size)
+static ALWAYS_INLINE uint64_t interp_ld_rm(X86CPU *cpu, const DInsn *d, int size)
 {
     if (d->mod == 3)
-        return interp_rd_reg(&cpu->env, size, d->rm);
+        return interp_rd_reg_x(&cpu->env, size, d->rm, d->rex);
     return cpu_ld(cpu, d->seg, interp_ea(&cpu->env, d), size);
 }
 
-static ALWAYS_INLINE void interp_st_rm(X86CPU *cpu, const DInsn *d, int size, uint32_t v)
+static ALWAYS_INLINE void interp_st_rm(X86CPU *cpu, const DInsn *d, int size, uint64_t v)
 {
     if (d->mod == 3)
-        interp_wr_reg(&cpu->env, size, d->rm, v);
+        interp_wr_reg_x(&cpu->env, size, d->rm, v, d->rex);
     else
         cpu_st(cpu, d->seg, interp_ea(&cpu->env, d), v, size);
 }
@@ -80,29 +104,48 @@ static ALWAYS_INLINE void interp_set_cc(CPUX86State *env, uint32_t mask, uint32_
     env->eflags = (env->eflags & ~(uint64_t)mask) | (f & mask);
 }
 
-static ALWAYS_INLINE uint32_t interp_sext(uint32_t v, int size)
+static ALWAYS_INLINE uint64_t interp_sext(uint64_t v, int size)
 {
-    return size == 1 ? (uint32_t)(int8_t)v : size == 2 ? (uint32_t)(int16_t)v : v;
+    switch (size) {
+    case 1: return (uint64_t)(int8_t)v;
+    case 2: return (uint64_t)(int16_t)v;
+    case 4: return (uint64_t)(int32_t)v;
+    default: return v;
+    }
 }
 
-static inline void interp_jump(X86CPU *cpu, uint32_t eip)
+/* Near jump target check: the CS limit, or canonical form in 64-bit mode */
+static inline void interp_jump(X86CPU *cpu, uint64_t eip)
 {
-    if (unlikely(eip > cpu->env.segs[R_CS].limit))
+    if (cpu->code64) {
+        if (unlikely(!cpu_canonical(eip)))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+    } else if (unlikely(eip > cpu->env.segs[R_CS].limit)) {
         raise_exception_err(cpu, EXCP0D_GPF, 0);
+    }
     cpu->env.eip = eip;
 }
 
-static ALWAYS_INLINE uint32_t interp_str_reg(CPUX86State *env, int r, int ad32)
+/* String and LOOP count/index registers by address size (PFX_AD32, DX_AD64) */
+static ALWAYS_INLINE uint64_t interp_str_reg(CPUX86State *env, int r, int ad)
 {
-    return ad32 ? (uint32_t)env->regs[r] : (uint16_t)env->regs[r];
+    return ad == 8 ? env->regs[r] : ad == 4 ? (uint32_t)env->regs[r] : (uint16_t)env->regs[r];
 }
 
-static ALWAYS_INLINE void interp_str_set(CPUX86State *env, int r, uint32_t v, int ad32)
+static ALWAYS_INLINE void interp_str_set(CPUX86State *env, int r, uint64_t v, int ad)
 {
-    if (ad32)
+    if (ad == 8)
         env->regs[r] = v;
+    else if (ad == 4)
+        env->regs[r] = (uint32_t)v;
     else
         env->regs[r] = (env->regs[r] & ~0xffffull) | (uint16_t)v;
+}
+
+/* address size in bytes of a record */
+static ALWAYS_INLINE int interp_adsize(const DInsn *d)
+{
+    return (d->rex & DX_AD64) ? 8 : (d->pfx & PFX_AD32) ? 4 : 2;
 }
 
 /* interp-sys.c: I/O, system registers, CPUID, MSRs, privilege checks */
@@ -113,10 +156,11 @@ uint64_t interp_tsc(CPUX86State *env);
 void interp_rdmsr(X86CPU *cpu);
 void interp_wrmsr(X86CPU *cpu);
 void interp_write_eflags(X86CPU *cpu, uint32_t v, int size);
+void interp_mov_from_cr(X86CPU *cpu, int n, uint64_t *v);
 void interp_check_iopl_v86(X86CPU *cpu);
 void interp_check_if_change(X86CPU *cpu);
 void interp_check_cpl0(X86CPU *cpu);
-void interp_mov_to_cr(X86CPU *cpu, int n, uint32_t v);
+void interp_mov_to_cr(X86CPU *cpu, int n, uint64_t v);
 void interp_sysenter_exit(X86CPU *cpu, bool is_exit);
 
 /* interp-str.c: MOVS CMPS STOS LODS SCAS INS OUTS, with REP */

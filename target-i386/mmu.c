@@ -229,7 +229,7 @@ void tlb_flush(X86CPU *cpu, bool global_too)
     trace(LOG_MMU, "tlb flush%s\n", global_too ? " (global)" : "");
 }
 
-void tlb_flush_page(X86CPU *cpu, uint32_t lin)
+void tlb_flush_page(X86CPU *cpu, uint64_t lin)
 {
     /* Entries hold 4K pieces; a large page (4M/2M) has many of them, all
      * invalidated by one INVLPG.  While the TLB holds any, flush it all. */
@@ -244,30 +244,36 @@ void tlb_flush_page(X86CPU *cpu, uint32_t lin)
     tb_jc_flush(cpu);
 }
 
-static NORETURN void mmu_raise_pf(X86CPU *cpu, uint32_t lin, int err)
+static NORETURN void mmu_raise_pf(X86CPU *cpu, uint64_t lin, int err)
 {
     cpu->env.cr[2] = lin;
-    trace(LOG_MMU, "#PF lin=%08x err=%x eip=%08x\n", lin, err, cpu->cur_eip);
+    trace(LOG_MMU, "#PF lin=%08llx err=%x eip=%08llx\n", (unsigned long long)lin, err,
+          (unsigned long long)cpu->cur_eip);
     raise_exception_err(cpu, EXCP0E_PAGE, err);
 }
 
 /*
- * Walk the page tables for lin.  Returns 0 and fills *phys (the physical
- * address of lin) and *prot (bit 0 read, 1 write allowed now, 2 exec, 3
- * global), or a #PF error code | 0x10000.  Sets the A bits, and D on a write,
- * as the hardware does.  "Write allowed now" is clear while D is clear, so the
- * first write through the TLB walks again and sets D.
+ * Walk the page tables for lin: 2-level (4K, PSE 4M), PAE (PDPTEs, 4K/2M)
+ * or, under EFER.LMA, 4-level (PML4, PDPT with 1G pages, PD with 2M, PT).
+ * Returns 0 and fills *phys (the physical address of lin) and *prot (bit 0
+ * read, 1 write allowed now, 2 exec, 3 global, 4 large page), or a #PF error
+ * code | 0x10000.  Sets the A bits, and D on a write, as the hardware does.
+ * "Write allowed now" is clear while D is clear, so the first write through
+ * the TLB walks again and sets D.
  */
-static int mmu_walk(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys, int *prot)
+#define PG_ADDR_MASK 0x000ffffffffff000ull
+#define PG_RSVD_HI   (~((1ull << CPU_PHYS_BITS) - 1) & ~PG_NX)
+
+static int mmu_walk(X86CPU *cpu, uint64_t lin, int acc, int user, uint32_t *phys, int *prot)
 {
     CPUX86State *env = &cpu->env;
     bool wp = env->cr[0] & CR0_WP_MASK;
     bool nxe = env->efer & EFER_NXE;
     bool pae = env->cr[4] & CR4_PAE_MASK;
+    bool lma = env->efer & EFER_LMA;
     int err = (acc == 1 ? PFERR_W : 0) | (user ? PFERR_U : 0);
-    uint32_t ent_pa[2], page_pa, off_mask;
-    uint64_t ent[2];
-    int nlev = 0, esz = pae ? 8 : 4;
+    uint64_t ent_pa[4], ent[4], page_pa, off_mask;
+    int nlev = 0, levels, shift;
     bool rw = true, us = true, nx = false, w_ok, large = false;
 
     if (!(env->cr[0] & CR0_PG_MASK)) {
@@ -277,14 +283,25 @@ static int mmu_walk(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys
     }
     if (acc == 2 && nxe)
         err |= PFERR_I;
-    if (pae) {
+    if (lma) {
+        levels = 4;
+        shift = 39;
+        ent_pa[0] = (env->cr[3] & PG_ADDR_MASK) + ((lin >> 39) & 0x1ff) * 8;
+    } else if (pae) {
+        /* the 4 PDPTEs: no access rights, no A bits (SDM vol. 3, 4.4.1) */
         uint32_t pa = (env->cr[3] & ~0x1fu) + ((lin >> 30) & 3) * 8;
         uint64_t pdpte = phys_ldl(cpu, pa) | ((uint64_t)phys_ldl(cpu, pa + 4) << 32);
         if (!(pdpte & PG_P))
             return err | 0x10000;
-        ent_pa[0] = (pdpte & 0xfffff000u) + ((lin >> 21) & 0x1ff) * 8;
+        if (pdpte & PG_RSVD_HI)
+            return err | PFERR_P | PFERR_RSVD | 0x10000;
+        levels = 2;
+        shift = 21;
+        ent_pa[0] = (pdpte & PG_ADDR_MASK) + ((lin >> 21) & 0x1ff) * 8;
     } else {
-        ent_pa[0] = (env->cr[3] & ~0xfffu) + (lin >> 22) * 4;
+        levels = 2;
+        shift = 22;
+        ent_pa[0] = (env->cr[3] & ~0xfffu) + ((lin >> 22) & 0x3ff) * 4;
     }
     for (;;) {
         uint32_t pa = ent_pa[nlev];
@@ -294,6 +311,8 @@ static int mmu_walk(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys
         ent[nlev] = e;
         if (!(e & PG_P))
             return err | 0x10000;
+        if (pae && (e & PG_RSVD_HI))
+            return err | PFERR_P | PFERR_RSVD | 0x10000;
         if (pae && (e & PG_NX)) {
             if (!nxe)
                 return err | PFERR_P | PFERR_RSVD | 0x10000;
@@ -302,16 +321,21 @@ static int mmu_walk(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys
         rw &= !!(e & PG_RW);
         us &= !!(e & PG_US);
         nlev++;
-        if (nlev == 2)
+        if (nlev == levels)
             break;
-        if ((e & PG_PS) && (pae || (env->cr[4] & CR4_PSE_MASK))) {
-            large = true;
-            break;
+        /* PS: a 4M/2M page in a PDE, a 1G page in a PDPTE; reserved in a PML4E */
+        if (e & PG_PS) {
+            if (lma && nlev == 1)
+                return err | PFERR_P | PFERR_RSVD | 0x10000;
+            if (pae || (env->cr[4] & CR4_PSE_MASK)) {
+                large = true;
+                break;
+            }
         }
-        ent_pa[1] = (uint32_t)(e & 0xfffff000u) +
-                    (pae ? ((lin >> 12) & 0x1ff) * 8 : ((lin >> 12) & 0x3ff) * 4);
+        shift -= pae ? 9 : 10;
+        ent_pa[nlev] = (pae ? (e & PG_ADDR_MASK) : (e & 0xfffff000u)) +
+                       (pae ? ((lin >> shift) & 0x1ff) * 8 : ((lin >> shift) & 0x3ff) * 4);
     }
-    (void)esz;
     if (user && !us)
         return err | PFERR_P | 0x10000;
     w_ok = rw || (!user && !wp);
@@ -331,13 +355,8 @@ static int mmu_walk(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys
     }
     {
         uint64_t leaf = ent[nlev - 1];
-        if (large) {
-            off_mask = pae ? 0x1fffff : 0x3fffff;
-            page_pa = (uint32_t)leaf & ~off_mask;
-        } else {
-            off_mask = 0xfff;
-            page_pa = (uint32_t)leaf & ~0xfffu;
-        }
+        off_mask = large ? (1ull << shift) - 1 : 0xfff;
+        page_pa = (pae ? leaf & PG_ADDR_MASK : leaf & 0xfffff000u) & ~off_mask;
         *phys = page_pa | (lin & off_mask);
         *prot = (large ? 16 : 0) | 1 | (w_ok && (leaf & PG_D) ? 2 : 0) | (nx ? 0 : 4) |
                 ((leaf & PG_G) && (env->cr[4] & CR4_PGE_MASK) ? 8 : 0);
@@ -345,7 +364,7 @@ static int mmu_walk(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys
     return 0;
 }
 
-int mmu_probe(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys)
+int mmu_probe(X86CPU *cpu, uint64_t lin, int acc, int user, uint32_t *phys)
 {
     int prot;
     int r = mmu_walk(cpu, lin, acc, user, phys, &prot);
@@ -355,9 +374,10 @@ int mmu_probe(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys)
     return 0;
 }
 
-TLBEntry *tlb_fill(X86CPU *cpu, uint32_t lin, int acc, int user)
+TLBEntry *tlb_fill(X86CPU *cpu, uint64_t lin, int acc, int user)
 {
-    uint32_t page = lin & ~0xfffu, phys;
+    uint64_t page = lin & ~0xfffull;
+    uint32_t phys;
     int prot, r;
     bool writable;
     TLBEntry *e = &cpu->tlbs[user][(lin >> 12) & (TLB_SIZE - 1)];
@@ -394,18 +414,18 @@ TLBEntry *tlb_fill(X86CPU *cpu, uint32_t lin, int acc, int user)
     return e;
 }
 
-static inline bool tlb_tag_match(uint32_t tag, uint32_t page)
+static inline bool tlb_tag_match(uint64_t tag, uint64_t page)
 {
-    return (tag & ~0xfffu) == page && !(tag & TLB_INVALID);
+    return (tag & ~0xfffull) == page && !(tag & TLB_INVALID);
 }
 
-uint32_t mmu_ld_slow(X86CPU *cpu, uint32_t lin, int size, int user)
+uint64_t mmu_ld_slow(X86CPU *cpu, uint64_t lin, int size, int user)
 {
-    uint32_t page = lin & ~0xfffu;
+    uint64_t page = lin & ~0xfffull;
     TLBEntry *e;
 
     if ((lin & 0xfff) + size > 0x1000) {
-        uint32_t v = 0;
+        uint64_t v = 0;
         for (int i = 0; i < size; i++)
             v |= mmu_ld_slow(cpu, lin + i, 1, user) << (8 * i);
         return v;
@@ -418,10 +438,12 @@ uint32_t mmu_ld_slow(X86CPU *cpu, uint32_t lin, int size, int user)
         const FlatRange *fr = mmu_lookup(pa);
         if (!fr) {
             trace(LOG_MMIO, "unassigned read %08x\n", pa);
-            return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+            return size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
         }
-        if (pa + size > fr->end) {
-            uint32_t v = 0;
+        if (pa + size > fr->end || size == 8) {
+            uint64_t v = 0;
+            if (size == 8 && pa + 8 <= fr->end)     /* two 4-byte device accesses */
+                return mmu_io_read(fr, pa, 4) | (mmu_io_read(fr, pa + 4, 4) << 32);
             for (int i = 0; i < size; i++)
                 v |= mmu_ld_slow(cpu, lin + i, 1, user) << (8 * i);
             return v;
@@ -429,26 +451,26 @@ uint32_t mmu_ld_slow(X86CPU *cpu, uint32_t lin, int size, int user)
         return mmu_io_read(fr, pa, size);
     }
     {
-        uint32_t v = 0;
+        uint64_t v = 0;
         memcpy(&v, (uint8_t *)(e->addend + lin), size);
         return v;
     }
 }
 
-void mmu_st_slow(X86CPU *cpu, uint32_t lin, uint32_t val, int size, int user)
+void mmu_st_slow(X86CPU *cpu, uint64_t lin, uint64_t val, int size, int user)
 {
-    uint32_t page = lin & ~0xfffu;
+    uint64_t page = lin & ~0xfffull;
     TLBEntry *e;
 
     if ((lin & 0xfff) + size > 0x1000) {
         /* both pages must be writable before any byte is written */
-        uint32_t last = lin + size - 1;
+        uint64_t last = lin + size - 1;
         TLBEntry *e2 = &cpu->tlbs[user][(last >> 12) & (TLB_SIZE - 1)];
         e = &cpu->tlbs[user][(lin >> 12) & (TLB_SIZE - 1)];
         if (!tlb_tag_match(e->tag_w, page))
             tlb_fill(cpu, lin, 1, user);
-        if (!tlb_tag_match(e2->tag_w, last & ~0xfffu))
-            tlb_fill(cpu, last & ~0xfffu, 1, user);    /* CR2: first byte on that page */
+        if (!tlb_tag_match(e2->tag_w, last & ~0xfffull))
+            tlb_fill(cpu, last & ~0xfffull, 1, user);  /* CR2: first byte on that page */
         for (int i = 0; i < size; i++)
             mmu_st_slow(cpu, lin + i, val >> (8 * i), 1, user);
         return;
@@ -461,6 +483,11 @@ void mmu_st_slow(X86CPU *cpu, uint32_t lin, uint32_t val, int size, int user)
         const FlatRange *fr = mmu_lookup(pa);
         if (!fr) {
             trace(LOG_MMIO, "unassigned write %08x\n", pa);
+            return;
+        }
+        if (size == 8 && pa + 8 <= fr->end) {
+            mmu_io_write(fr, pa, val, 4);
+            mmu_io_write(fr, pa + 4, val >> 32, 4);
             return;
         }
         if (pa + size > fr->end) {
@@ -482,13 +509,13 @@ void mmu_st_slow(X86CPU *cpu, uint32_t lin, uint32_t val, int size, int user)
     memcpy((uint8_t *)(e->addend + lin), &val, size);
 }
 
-void mmu_probe_write(X86CPU *cpu, uint32_t lin, uint32_t len, int user)
+void mmu_probe_write(X86CPU *cpu, uint64_t lin, uint32_t len, int user)
 {
-    uint32_t page = lin & ~0xfffu, last = (lin + len - 1) & ~0xfffu;
+    uint64_t page = lin & ~0xfffull, last = (lin + len - 1) & ~0xfffull;
     for (;;) {
         TLBEntry *e = &cpu->tlbs[user][(page >> 12) & (TLB_SIZE - 1)];
         if (!tlb_tag_match(e->tag_w, page))
-            tlb_fill(cpu, page == (lin & ~0xfffu) ? lin : page, 1, user);
+            tlb_fill(cpu, page == (lin & ~0xfffull) ? lin : page, 1, user);
         if (page == last)
             break;
         page += 0x1000;
@@ -509,7 +536,7 @@ void mmu_set_cr0(X86CPU *cpu, uint32_t val)
     cpu_update_mode(cpu);
 }
 
-void mmu_set_cr3(X86CPU *cpu, uint32_t val)
+void mmu_set_cr3(X86CPU *cpu, uint64_t val)
 {
     cpu->env.cr[3] = val;
     if (cpu->env.cr[0] & CR0_PG_MASK)

@@ -29,7 +29,7 @@
 __thread PendingExcp tcg_pending_excp;
 
 NORETURN void raise_interrupt(X86CPU *cpu, int intno, int is_sw, int err, bool has_err,
-                              uint32_t next_eip)
+                              uint64_t next_eip)
 {
     tcg_pending_excp.intno = intno;
     tcg_pending_excp.is_sw = is_sw;
@@ -92,14 +92,15 @@ void cpu_update_mode(X86CPU *cpu)
     CPUX86State *env = &cpu->env;
     bool pm = (env->cr[0] & CR0_PE_MASK) && !(env->eflags & VM_MASK);
 
-    cpu->code32 = pm && (env->segs[R_CS].flags & DESC_B_MASK);
+    cpu->code64 = pm && (env->efer & EFER_LMA) && (env->segs[R_CS].flags & DESC_L_MASK);
+    cpu->code32 = pm && !cpu->code64 && (env->segs[R_CS].flags & DESC_B_MASK);
     cpu->mmu_user = x86_cpl(env) == 3;
     cpu->tlb = cpu->tlbs[cpu->mmu_user];
     for (int i = 0; i < 6; i++)
         seg_update_checks(cpu, i);
 }
 
-void seg_load_cache(X86CPU *cpu, int seg, uint16_t sel, uint32_t base, uint32_t limit,
+void seg_load_cache(X86CPU *cpu, int seg, uint16_t sel, uint64_t base, uint32_t limit,
                     uint32_t flags)
 {
     SegmentCache *s = &cpu->env.segs[seg];
@@ -175,9 +176,10 @@ void seg_load(X86CPU *cpu, int seg, uint16_t sel)
     cpl = cpu_cpl(cpu);
     rpl = sel & 3;
     if ((sel & ~3) == 0) {
-        if (seg == R_SS)
+        /* a null SS is allowed in 64-bit mode below CPL 3 (SDM vol. 3, 5.8.6) */
+        if (seg == R_SS && (!cpu->code64 || cpl == 3 || rpl != cpl))
             raise_exception_err(cpu, EXCP0D_GPF, 0);
-        seg_load_cache(cpu, seg, sel, 0, 0, 0);
+        seg_load_cache(cpu, seg, sel, 0, 0, seg == R_SS ? (uint32_t)cpl << DESC_DPL_SHIFT : 0);
         return;
     }
     if (!seg_read_desc(cpu, sel, &e1, &e2))
@@ -392,7 +394,7 @@ static bool seg_excp_has_err(int intno)
     return intno == 8 || (intno >= 10 && intno <= 14) || intno == 17;
 }
 
-static void seg_do_interrupt_real(X86CPU *cpu, int intno, uint32_t next_eip)
+static void seg_do_interrupt_real(X86CPU *cpu, int intno, uint64_t next_eip)
 {
     CPUX86State *env = &cpu->env;
     uint32_t off = intno * 4, ip, cs;
@@ -410,25 +412,31 @@ static void seg_do_interrupt_real(X86CPU *cpu, int intno, uint32_t next_eip)
 }
 
 typedef struct StackPtr {
-    uint32_t base, mask, sp;
+    uint64_t base, mask, sp;
     int user;
 } StackPtr;
 
-static void seg_push_on(X86CPU *cpu, StackPtr *s, uint32_t val, int size)
+static uint64_t seg_stack_lin(const StackPtr *s)
 {
-    s->sp -= size;
-    mmu_st_slow(cpu, s->base + (s->sp & s->mask), val, size, s->user);
+    uint64_t lin = s->base + (s->sp & s->mask);
+    return s->mask == ~0ull ? lin : (uint32_t)lin;
 }
 
-static uint32_t seg_pop_from(X86CPU *cpu, StackPtr *s, int size)
+static void seg_push_on(X86CPU *cpu, StackPtr *s, uint64_t val, int size)
 {
-    uint32_t v = mmu_ld_slow(cpu, s->base + (s->sp & s->mask), size, s->user);
+    s->sp -= size;
+    mmu_st_slow(cpu, seg_stack_lin(s), val, size, s->user);
+}
+
+static uint64_t seg_pop_from(X86CPU *cpu, StackPtr *s, int size)
+{
+    uint64_t v = mmu_ld_slow(cpu, seg_stack_lin(s), size, s->user);
     s->sp += size;
     return v;
 }
 
 static void seg_do_interrupt_pm(X86CPU *cpu, int intno, int is_sw, int err, bool has_err,
-                                uint32_t next_eip)
+                                uint64_t next_eip)
 {
     CPUX86State *env = &cpu->env;
     uint32_t e1, e2, g1, g2, off, new_esp = 0;
@@ -547,22 +555,118 @@ static void seg_do_interrupt_pm(X86CPU *cpu, int intno, int is_sw, int err, bool
     env->eip = shift ? off : (off & 0xffff);
 }
 
+/*
+ * Interrupt and exception delivery in IA-32e mode (SDM vol. 3, 6.14): 16-byte
+ * interrupt/trap gates to 64-bit code, SS:RSP always pushed, 8-byte slots,
+ * the new RSP aligned to 16, RSPn or ISTn from the 64-bit TSS, and a null SS
+ * with RPL = new CPL when the privilege changes.
+ */
+static uint64_t seg_tss64_rsp(X86CPU *cpu, int slot, int ext)
+{
+    /* slot 0-2: RSP0-2 at 4 + 8n; 3-9: IST1-7 at 0x24 + 8(n-1) */
+    SegmentCache *tr = &cpu->env.tr;
+    uint32_t off = slot < 3 ? 4 + 8 * slot : 0x24 + 8 * (slot - 4);
+    (void)ext;
+    if (!(tr->flags & DESC_P_MASK) || off + 7 > tr->limit)
+        raise_exception_err(cpu, EXCP0A_TSS, tr->selector & ~3);
+    return cpu_ld_kernel(cpu, tr->base + off, 8);
+}
+
+static void seg_do_interrupt_64(X86CPU *cpu, int intno, int is_sw, int err, bool has_err,
+                                uint64_t next_eip)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t g1, g2, g3, e1, e2;
+    int type, dpl, cpl = cpu_cpl(cpu), ext = is_sw ? 0 : 1, ist;
+    uint16_t sel;
+    uint64_t off, new_rsp;
+    StackPtr st;
+    bool inner;
+
+    if (is_sw)
+        has_err = false;
+    if (intno * 16 + 15 > env->idt.limit)
+        raise_exception_err(cpu, EXCP0D_GPF, intno * 8 + 2 + ext);
+    g1 = cpu_ld_kernel(cpu, env->idt.base + intno * 16, 4);
+    g2 = cpu_ld_kernel(cpu, env->idt.base + intno * 16 + 4, 4);
+    g3 = cpu_ld_kernel(cpu, env->idt.base + intno * 16 + 8, 4);
+    type = (g2 >> DESC_TYPE_SHIFT) & 0x1f;
+    if (type != SYS_INTGATE32 && type != SYS_TRAPGATE32)
+        raise_exception_err(cpu, EXCP0D_GPF, intno * 8 + 2 + ext);
+    dpl = (g2 >> DESC_DPL_SHIFT) & 3;
+    if (is_sw && dpl < cpl)
+        raise_exception_err(cpu, EXCP0D_GPF, intno * 8 + 2);
+    if (!(g2 & DESC_P_MASK))
+        raise_exception_err(cpu, EXCP0B_NOSEG, intno * 8 + 2 + ext);
+    sel = g1 >> 16;
+    off = (g2 & 0xffff0000u) | (g1 & 0xffff) | ((uint64_t)g3 << 32);
+    ist = g2 & 7;
+    if ((sel & ~3) == 0)
+        raise_exception_err(cpu, EXCP0D_GPF, ext);
+    if (!seg_read_desc(cpu, sel, &e1, &e2))
+        raise_exception_err(cpu, EXCP0D_GPF, (sel & ~3) + ext);
+    if (!(e2 & DESC_S_MASK) || !(e2 & DESC_CS_MASK) || !(e2 & DESC_L_MASK) ||
+        (e2 & DESC_B_MASK))
+        raise_exception_err(cpu, EXCP0D_GPF, (sel & ~3) + ext);
+    dpl = (e2 >> DESC_DPL_SHIFT) & 3;
+    if (dpl > cpl)
+        raise_exception_err(cpu, EXCP0D_GPF, (sel & ~3) + ext);
+    if (!(e2 & DESC_P_MASK))
+        raise_exception_err(cpu, EXCP0B_NOSEG, (sel & ~3) + ext);
+    if (!cpu_canonical(off))
+        raise_exception_err(cpu, EXCP0D_GPF, ext);
+    inner = !(e2 & DESC_C_MASK) && dpl < cpl;
+    if (!inner)
+        dpl = cpl;
+    if (ist)
+        new_rsp = seg_tss64_rsp(cpu, 3 + ist, ext);
+    else if (inner)
+        new_rsp = seg_tss64_rsp(cpu, dpl, ext);
+    else
+        new_rsp = env->regs[R_ESP];
+    if (!cpu_canonical(new_rsp))
+        raise_exception_err(cpu, EXCP0C_STACK, ext);
+    st.base = 0;
+    st.mask = ~0ull;
+    st.sp = new_rsp & ~0xfull;
+    st.user = dpl == 3;
+    seg_push_on(cpu, &st, env->segs[R_SS].selector, 8);
+    seg_push_on(cpu, &st, env->regs[R_ESP], 8);
+    seg_push_on(cpu, &st, env->eflags, 8);
+    seg_push_on(cpu, &st, env->segs[R_CS].selector, 8);
+    seg_push_on(cpu, &st, is_sw ? next_eip : env->eip, 8);
+    if (has_err)
+        seg_push_on(cpu, &st, (uint32_t)err, 8);
+    /* commit */
+    if (inner)
+        seg_load_cache(cpu, R_SS, dpl, 0, 0, (uint32_t)dpl << DESC_DPL_SHIFT);
+    env->eflags &= ~(uint64_t)(TF_MASK | VM_MASK | RF_MASK | NT_MASK);
+    if (!(type & 1))
+        env->eflags &= ~(uint64_t)IF_MASK;
+    seg_set_accessed(cpu, sel, e2);
+    seg_load_desc_cache(cpu, R_CS, (sel & ~3) | dpl, e1, e2 | DESC_A_MASK);
+    env->regs[R_ESP] = st.sp;
+    env->eip = off;
+}
+
 void x86_do_interrupt(X86CPU *cpu, int intno, int is_sw, int err, bool has_err,
-                      uint32_t next_eip)
+                      uint64_t next_eip)
 {
     CPUX86State *env = &cpu->env;
 
     if (!is_sw)
         has_err = has_err && seg_excp_has_err(intno);
     if (trace_enabled(LOG_INT)) {
-        log_printf("%s %02x: eip=%08x cs=%04x err=%x cpl=%d pe=%d eflags=%08x esp=%08x "
-                   "cr2=%08x\n", is_sw ? "int" : "exception/irq", intno, (uint32_t)env->eip,
-                   env->segs[R_CS].selector, err, cpu_cpl(cpu),
+        log_printf("%s %02x: eip=%08llx cs=%04x err=%x cpl=%d pe=%d eflags=%08x esp=%08llx "
+                   "cr2=%08llx\n", is_sw ? "int" : "exception/irq", intno,
+                   (unsigned long long)env->eip, env->segs[R_CS].selector, err, cpu_cpl(cpu),
                    (int)(env->cr[0] & CR0_PE_MASK), (uint32_t)env->eflags,
-                   (uint32_t)env->regs[R_ESP], (uint32_t)env->cr[2]);
+                   (unsigned long long)env->regs[R_ESP], (unsigned long long)env->cr[2]);
     }
     env->halted = false;
-    if (!(env->cr[0] & CR0_PE_MASK)) {
+    if (env->efer & EFER_LMA) {
+        seg_do_interrupt_64(cpu, intno, is_sw, err, has_err, next_eip);
+    } else if (!(env->cr[0] & CR0_PE_MASK)) {
         seg_do_interrupt_real(cpu, intno, is_sw ? next_eip : env->eip);
     } else if ((env->eflags & VM_MASK) && is_sw && intno != 3 && intno != 4 &&
                ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) < 3) {
@@ -575,7 +679,15 @@ void x86_do_interrupt(X86CPU *cpu, int intno, int is_sw, int err, bool has_err,
 
 /* ---- far transfers ---- */
 
-void seg_far_jmp(X86CPU *cpu, uint16_t sel, uint32_t off, uint32_t next_eip)
+/* a code segment's offset check: the limit, or canonical form for a 64-bit segment */
+static bool seg_code_off_ok(X86CPU *cpu, uint32_t e1, uint32_t e2, uint64_t off)
+{
+    if ((cpu->env.efer & EFER_LMA) && (e2 & DESC_L_MASK))
+        return cpu_canonical(off);
+    return off <= seg_desc_limit(e1, e2);
+}
+
+void seg_far_jmp(X86CPU *cpu, uint16_t sel, uint64_t off, uint64_t next_eip)
 {
     CPUX86State *env = &cpu->env;
     uint32_t e1, e2;
@@ -605,7 +717,7 @@ void seg_far_jmp(X86CPU *cpu, uint16_t sel, uint32_t off, uint32_t next_eip)
         }
         if (!(e2 & DESC_P_MASK))
             raise_exception_err(cpu, EXCP0B_NOSEG, sel & ~3);
-        if (off > seg_desc_limit(e1, e2))
+        if (!seg_code_off_ok(cpu, e1, e2, off))
             raise_exception_err(cpu, EXCP0D_GPF, 0);
         seg_set_accessed(cpu, sel, e2);
         seg_load_desc_cache(cpu, R_CS, (sel & ~3) | cpl, e1, e2 | DESC_A_MASK);
@@ -613,6 +725,11 @@ void seg_far_jmp(X86CPU *cpu, uint16_t sel, uint32_t off, uint32_t next_eip)
         return;
     }
     type = (e2 >> DESC_TYPE_SHIFT) & 0xf;
+    if (env->efer & EFER_LMA) {
+        /* no task switches in IA-32e mode; 16-byte call gates are not implemented */
+        trace(LOG_UNIMP, "far jmp through system descriptor %04x in long mode\n", sel);
+        raise_exception_err(cpu, EXCP0D_GPF, sel & ~3);
+    }
     switch (type) {
     case SYS_TSS16_AVAIL: case SYS_TSS32_AVAIL:
         if (dpl < cpl || dpl < rpl)
@@ -653,14 +770,14 @@ void seg_far_jmp(X86CPU *cpu, uint16_t sel, uint32_t off, uint32_t next_eip)
     }
 }
 
-void seg_far_call(X86CPU *cpu, uint16_t sel, uint32_t off, int op32, uint32_t next_eip)
+void seg_far_call(X86CPU *cpu, uint16_t sel, uint64_t off, int osz, uint64_t next_eip)
 {
     CPUX86State *env = &cpu->env;
     uint32_t e1, e2;
-    int cpl, dpl, rpl, type, sz = op32 ? 4 : 2;
+    int cpl, dpl, rpl, type, sz = osz;
 
     if (!(env->cr[0] & CR0_PE_MASK) || (env->eflags & VM_MASK)) {
-        uint32_t m = sp_mask(cpu), sp = env->regs[R_ESP];
+        uint64_t m = sp_mask(cpu), sp = env->regs[R_ESP];
         cpu_st(cpu, R_SS, (sp - sz) & m, env->segs[R_CS].selector, sz);
         cpu_st(cpu, R_SS, (sp - 2 * sz) & m, next_eip, sz);
         set_esp(cpu, sp - 2 * sz);
@@ -677,7 +794,7 @@ void seg_far_call(X86CPU *cpu, uint16_t sel, uint32_t off, int op32, uint32_t ne
     rpl = sel & 3;
     dpl = (e2 >> DESC_DPL_SHIFT) & 3;
     if (e2 & DESC_S_MASK) {
-        uint32_t m = sp_mask(cpu), sp = env->regs[R_ESP];
+        uint64_t m = sp_mask(cpu), sp = env->regs[R_ESP];
         if (!(e2 & DESC_CS_MASK))
             raise_exception_err(cpu, EXCP0D_GPF, sel & ~3);
         if (e2 & DESC_C_MASK) {
@@ -688,7 +805,7 @@ void seg_far_call(X86CPU *cpu, uint16_t sel, uint32_t off, int op32, uint32_t ne
         }
         if (!(e2 & DESC_P_MASK))
             raise_exception_err(cpu, EXCP0B_NOSEG, sel & ~3);
-        if (off > seg_desc_limit(e1, e2))
+        if (!seg_code_off_ok(cpu, e1, e2, off))
             raise_exception_err(cpu, EXCP0D_GPF, 0);
         cpu_st(cpu, R_SS, (sp - sz) & m, env->segs[R_CS].selector, sz);
         cpu_st(cpu, R_SS, (sp - 2 * sz) & m, next_eip, sz);
@@ -699,6 +816,10 @@ void seg_far_call(X86CPU *cpu, uint16_t sel, uint32_t off, int op32, uint32_t ne
         return;
     }
     type = (e2 >> DESC_TYPE_SHIFT) & 0xf;
+    if (env->efer & EFER_LMA) {
+        trace(LOG_UNIMP, "far call through system descriptor %04x in long mode\n", sel);
+        raise_exception_err(cpu, EXCP0D_GPF, sel & ~3);
+    }
     switch (type) {
     case SYS_TSS16_AVAIL: case SYS_TSS32_AVAIL:
         if (dpl < cpl || dpl < rpl)
@@ -772,7 +893,7 @@ void seg_far_call(X86CPU *cpu, uint16_t sel, uint32_t off, int op32, uint32_t ne
             set_esp(cpu, st.sp);
             seg_load_desc_cache(cpu, R_CS, (gsel & ~3) | cdpl, c1, c2);
         } else {
-            uint32_t m = sp_mask(cpu), sp = env->regs[R_ESP];
+            uint64_t m = sp_mask(cpu), sp = env->regs[R_ESP];
             cpu_st(cpu, R_SS, (sp - gsz) & m, env->segs[R_CS].selector, gsz);
             cpu_st(cpu, R_SS, (sp - 2 * gsz) & m, next_eip, gsz);
             set_esp(cpu, sp - 2 * gsz);
@@ -803,18 +924,30 @@ static void seg_validate_data_segs(X86CPU *cpu)
 }
 
 /* Common tail of RETF and IRET in protected mode. */
+/*
+ * Common tail of RETF and IRET in protected mode and IA-32e mode.  In IA-32e
+ * mode IRET always pops SS:RSP, a return to a 64-bit code segment checks the
+ * offset for canonical form instead of the limit, and a null SS is allowed
+ * for a 64-bit target below CPL 3 (SDM vol. 2, IRET and RET).
+ */
 static void seg_pm_return(X86CPU *cpu, int sz, uint16_t pop_bytes, bool is_iret)
 {
     CPUX86State *env = &cpu->env;
-    StackPtr st = { env->segs[R_SS].base, sp_mask(cpu), env->regs[R_ESP], cpu->mmu_user };
-    uint32_t new_eip, new_cs, new_eflags = 0, e1, e2, new_esp, new_ss, s1, s2;
+    StackPtr st = { cpu->code64 ? 0 : env->segs[R_SS].base, sp_mask(cpu), env->regs[R_ESP],
+                    cpu->mmu_user };
+    uint64_t new_eip, new_eflags = 0, new_esp = 0;
+    uint32_t new_cs, e1, e2, new_ss = 0, s1 = 0, s2 = 0;
     int cpl = cpu_cpl(cpu), rpl, dpl;
+    bool lma = env->efer & EFER_LMA, to64;
 
     new_eip = seg_pop_from(cpu, &st, sz);
     new_cs = seg_pop_from(cpu, &st, sz) & 0xffff;
     if (is_iret) {
         new_eflags = seg_pop_from(cpu, &st, sz);
-        if (sz == 4 && (new_eflags & VM_MASK) && cpl == 0) {
+        if (lma) {
+            new_esp = seg_pop_from(cpu, &st, sz);
+            new_ss = seg_pop_from(cpu, &st, sz) & 0xffff;
+        } else if (sz == 4 && (new_eflags & VM_MASK) && cpl == 0) {
             /* return to v8086 mode (SDM vol. 3, 20.3.3) */
             uint32_t vesp = seg_pop_from(cpu, &st, 4);
             uint32_t vss = seg_pop_from(cpu, &st, 4);
@@ -851,31 +984,46 @@ static void seg_pm_return(X86CPU *cpu, int sz, uint16_t pop_bytes, bool is_iret)
         raise_exception_err(cpu, EXCP0D_GPF, new_cs & ~3);
     if (!(e2 & DESC_P_MASK))
         raise_exception_err(cpu, EXCP0B_NOSEG, new_cs & ~3);
+    to64 = lma && (e2 & DESC_L_MASK);
+    if (lma && (e2 & DESC_L_MASK) && (e2 & DESC_B_MASK))
+        raise_exception_err(cpu, EXCP0D_GPF, new_cs & ~3);
     st.sp += pop_bytes;
-    if (rpl == cpl) {
-        if (new_eip > seg_desc_limit(e1, e2))
-            raise_exception_err(cpu, EXCP0D_GPF, 0);
+    if (!seg_code_off_ok(cpu, e1, e2, new_eip))
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    if (rpl == cpl && !(is_iret && lma)) {
         seg_load_desc_cache(cpu, R_CS, new_cs, e1, e2);
         set_esp(cpu, st.sp);
     } else {
-        new_esp = seg_pop_from(cpu, &st, sz);
-        new_ss = seg_pop_from(cpu, &st, sz) & 0xffff;
-        if ((new_ss & ~3) == 0 || (new_ss & 3) != rpl)
-            raise_exception_err(cpu, EXCP0D_GPF, new_ss & ~3);
-        if (!seg_read_desc(cpu, new_ss, &s1, &s2) || !(s2 & DESC_S_MASK) ||
-            (s2 & DESC_CS_MASK) || !(s2 & DESC_W_MASK) ||
-            ((s2 >> DESC_DPL_SHIFT) & 3) != rpl)
-            raise_exception_err(cpu, EXCP0D_GPF, new_ss & ~3);
-        if (!(s2 & DESC_P_MASK))
-            raise_exception_err(cpu, EXCP0C_STACK, new_ss & ~3);
-        if (new_eip > seg_desc_limit(e1, e2))
-            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        if (!is_iret || !lma) {
+            new_esp = seg_pop_from(cpu, &st, sz);
+            new_ss = seg_pop_from(cpu, &st, sz) & 0xffff;
+        }
+        if ((new_ss & ~3) == 0 && to64 && rpl != 3) {
+            s1 = 0;
+            s2 = 0;     /* null SS for a 64-bit target below CPL 3 */
+        } else {
+            if ((new_ss & ~3) == 0 || (new_ss & 3) != rpl)
+                raise_exception_err(cpu, EXCP0D_GPF, new_ss & ~3);
+            if (!seg_read_desc(cpu, new_ss, &s1, &s2) || !(s2 & DESC_S_MASK) ||
+                (s2 & DESC_CS_MASK) || !(s2 & DESC_W_MASK) ||
+                ((s2 >> DESC_DPL_SHIFT) & 3) != rpl)
+                raise_exception_err(cpu, EXCP0D_GPF, new_ss & ~3);
+            if (!(s2 & DESC_P_MASK))
+                raise_exception_err(cpu, EXCP0C_STACK, new_ss & ~3);
+        }
         seg_load_desc_cache(cpu, R_CS, new_cs, e1, e2);
-        seg_load_desc_cache(cpu, R_SS, new_ss, s1, s2);
-        set_esp(cpu, new_esp + (is_iret ? 0 : pop_bytes));
-        seg_validate_data_segs(cpu);
+        if (s2)
+            seg_load_desc_cache(cpu, R_SS, new_ss, s1, s2);
+        else
+            seg_load_cache(cpu, R_SS, new_ss, 0, 0, (uint32_t)rpl << DESC_DPL_SHIFT);
+        if (to64)
+            env->regs[R_ESP] = new_esp + (is_iret ? 0 : pop_bytes);
+        else
+            set_esp(cpu, new_esp + (is_iret ? 0 : pop_bytes));
+        if (rpl != cpl)
+            seg_validate_data_segs(cpu);
     }
-    env->eip = new_eip;
+    env->eip = to64 ? new_eip : (uint32_t)new_eip;
     if (is_iret) {
         uint32_t mask = CC_MASK | TF_MASK | DF_MASK | NT_MASK | RF_MASK | AC_MASK | ID_MASK |
                         0x2;
@@ -890,10 +1038,10 @@ static void seg_pm_return(X86CPU *cpu, int sz, uint16_t pop_bytes, bool is_iret)
     cpu_update_mode(cpu);
 }
 
-void seg_far_ret(X86CPU *cpu, int op32, uint16_t pop_bytes)
+void seg_far_ret(X86CPU *cpu, int osz, uint16_t pop_bytes)
 {
     CPUX86State *env = &cpu->env;
-    int sz = op32 ? 4 : 2;
+    int sz = osz;
 
     if (!(env->cr[0] & CR0_PE_MASK) || (env->eflags & VM_MASK)) {
         uint32_t m = sp_mask(cpu), sp = env->regs[R_ESP];
@@ -907,10 +1055,10 @@ void seg_far_ret(X86CPU *cpu, int op32, uint16_t pop_bytes)
     seg_pm_return(cpu, sz, pop_bytes, false);
 }
 
-void seg_iret(X86CPU *cpu, int op32)
+void seg_iret(X86CPU *cpu, int osz)
 {
     CPUX86State *env = &cpu->env;
-    int sz = op32 ? 4 : 2;
+    int sz = osz;
 
     env->nmi_blocked = false;
     if (!(env->cr[0] & CR0_PE_MASK) || (env->eflags & VM_MASK)) {
@@ -933,6 +1081,8 @@ void seg_iret(X86CPU *cpu, int op32)
         env->eip = ip;
         return;
     }
+    if ((env->eflags & NT_MASK) && (env->efer & EFER_LMA))
+        raise_exception_err(cpu, EXCP0D_GPF, 0);    /* no task return in IA-32e mode */
     if (env->eflags & NT_MASK) {
         uint16_t back = cpu_ld_kernel(cpu, env->tr.base, 2);
         uint32_t e1, e2;
@@ -947,6 +1097,23 @@ void seg_iret(X86CPU *cpu, int op32)
 }
 
 /* ---- LDTR / TR / LAR / LSL / VERR / VERW ---- */
+
+/* In IA-32e mode LDT and TSS descriptors are 16 bytes: base bits 63:32 follow
+ * (SDM vol. 3, 7.2.3); the upper type field must be 0. */
+static uint64_t seg_desc_base_hi(X86CPU *cpu, uint16_t sel)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t idx = sel & ~7u, hi, e4;
+    if (!(env->efer & EFER_LMA))
+        return 0;
+    if (idx + 15 > env->gdt.limit)
+        raise_exception_err(cpu, EXCP0D_GPF, sel & ~3);
+    hi = cpu_ld_kernel(cpu, env->gdt.base + idx + 8, 4);
+    e4 = cpu_ld_kernel(cpu, env->gdt.base + idx + 12, 4);
+    if ((e4 >> 8) & 0x1f)
+        raise_exception_err(cpu, EXCP0D_GPF, sel & ~3);
+    return (uint64_t)hi << 32;
+}
 
 void seg_lldt(X86CPU *cpu, uint16_t sel)
 {
@@ -966,7 +1133,7 @@ void seg_lldt(X86CPU *cpu, uint16_t sel)
     if (!(e2 & DESC_P_MASK))
         raise_exception_err(cpu, EXCP0B_NOSEG, sel & ~3);
     env->ldt.selector = sel;
-    env->ldt.base = seg_desc_base(e1, e2);
+    env->ldt.base = seg_desc_base(e1, e2) | seg_desc_base_hi(cpu, sel);
     env->ldt.limit = seg_desc_limit(e1, e2);
     env->ldt.flags = e2 & 0x00ffff00u;
 }
@@ -982,14 +1149,17 @@ void seg_ltr(X86CPU *cpu, uint16_t sel)
     if ((sel & 4) || !seg_read_desc(cpu, sel, &e1, &e2) || (e2 & DESC_S_MASK))
         raise_exception_err(cpu, EXCP0D_GPF, sel & ~3);
     type = (e2 >> DESC_TYPE_SHIFT) & 0xf;
-    if (type != SYS_TSS16_AVAIL && type != SYS_TSS32_AVAIL)
+    if (type != SYS_TSS32_AVAIL && (type != SYS_TSS16_AVAIL || (env->efer & EFER_LMA)))
         raise_exception_err(cpu, EXCP0D_GPF, sel & ~3);
     if (!(e2 & DESC_P_MASK))
         raise_exception_err(cpu, EXCP0B_NOSEG, sel & ~3);
-    e2 |= 2u << DESC_TYPE_SHIFT;
-    cpu_st_kernel(cpu, env->gdt.base + (sel & ~7u) + 4, e2, 4);
+    {
+        uint64_t hi = seg_desc_base_hi(cpu, sel);  /* may fault: before the busy bit */
+        e2 |= 2u << DESC_TYPE_SHIFT;
+        cpu_st_kernel(cpu, env->gdt.base + (sel & ~7u) + 4, e2, 4);
+        env->tr.base = seg_desc_base(e1, e2) | hi;
+    }
     env->tr.selector = sel;
-    env->tr.base = seg_desc_base(e1, e2);
     env->tr.limit = seg_desc_limit(e1, e2);
     env->tr.flags = e2 & 0x00ffff00u;
 }
@@ -1030,4 +1200,67 @@ bool seg_verr_verw(X86CPU *cpu, uint16_t sel, int write)
     if (e2 & DESC_CS_MASK)
         return !write && (e2 & DESC_R_MASK);
     return !write || (e2 & DESC_W_MASK);
+}
+
+/* ---- SYSCALL / SYSRET (SDM vol. 2; AMD APM vol. 2, 6.1.1) ---- */
+
+#define SEG_FLAT_CODE (DESC_G_MASK | DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK | \
+                       DESC_A_MASK)
+#define SEG_FLAT_DATA (DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | \
+                       DESC_A_MASK)
+
+void seg_syscall(X86CPU *cpu, uint64_t next_eip)
+{
+    CPUX86State *env = &cpu->env;
+    uint16_t sel = (env->star >> 32) & 0xfffc;
+
+    if (!(env->efer & EFER_SCE) || !(env->cr[0] & CR0_PE_MASK))
+        raise_exception(cpu, EXCP06_ILLOP);
+    if (env->efer & EFER_LMA) {
+        bool from64 = cpu->code64;
+        env->regs[R_ECX] = next_eip;
+        env->regs[11] = env->eflags & ~(uint64_t)RF_MASK;
+        env->eflags &= ~(env->fmask | RF_MASK);
+        seg_load_cache(cpu, R_CS, sel, 0, 0xffffffffu, SEG_FLAT_CODE | DESC_L_MASK);
+        seg_load_cache(cpu, R_SS, sel + 8, 0, 0xffffffffu, SEG_FLAT_DATA);
+        env->eip = from64 ? env->lstar : env->cstar;
+    } else {
+        env->regs[R_ECX] = (uint32_t)next_eip;
+        env->eflags &= ~(uint64_t)(IF_MASK | RF_MASK | VM_MASK);
+        seg_load_cache(cpu, R_CS, sel, 0, 0xffffffffu, SEG_FLAT_CODE | DESC_B_MASK);
+        seg_load_cache(cpu, R_SS, sel + 8, 0, 0xffffffffu, SEG_FLAT_DATA);
+        env->eip = (uint32_t)env->star;
+    }
+    cpu->stop = 1;
+}
+
+void seg_sysret(X86CPU *cpu, int osz)
+{
+    CPUX86State *env = &cpu->env;
+    uint16_t sel = (env->star >> 48) & 0xfffc;
+    uint32_t user = 3 << DESC_DPL_SHIFT;
+
+    if (!(env->efer & EFER_SCE))
+        raise_exception(cpu, EXCP06_ILLOP);
+    if (!(env->cr[0] & CR0_PE_MASK) || cpu_cpl(cpu) != 0)
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    if (env->efer & EFER_LMA) {
+        uint64_t rip = osz == 8 ? env->regs[R_ECX] : (uint32_t)env->regs[R_ECX];
+        if (!cpu_canonical(rip))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+        env->eflags = (env->regs[11] & 0x3c7fd7) | 2;
+        if (osz == 8)
+            seg_load_cache(cpu, R_CS, (sel + 16) | 3, 0, 0xffffffffu,
+                           SEG_FLAT_CODE | DESC_L_MASK | user);
+        else
+            seg_load_cache(cpu, R_CS, sel | 3, 0, 0xffffffffu,
+                           SEG_FLAT_CODE | DESC_B_MASK | user);
+        env->eip = rip;
+    } else {
+        env->eflags |= IF_MASK;
+        seg_load_cache(cpu, R_CS, sel | 3, 0, 0xffffffffu, SEG_FLAT_CODE | DESC_B_MASK | user);
+        env->eip = (uint32_t)env->regs[R_ECX];
+    }
+    seg_load_cache(cpu, R_SS, (sel + 8) | 3, 0, 0xffffffffu, SEG_FLAT_DATA | user);
+    cpu->stop = 1;
 }

@@ -30,9 +30,9 @@ static union {
     uint8_t space[sizeof(TB) + sizeof(DInsn) * 1];
 } tb_scratch;
 
-static inline uint32_t tb_hash_fn(uint32_t phys, uint32_t pc)
+static inline uint32_t tb_hash_fn(uint32_t phys, uint64_t pc)
 {
-    uint32_t h = phys ^ (pc * 0x9e3779b1u);
+    uint32_t h = phys ^ ((uint32_t)(pc ^ (pc >> 32)) * 0x9e3779b1u);
     return (h ^ (h >> TB_HASH_BITS)) & (TB_HASH_SIZE - 1);
 }
 
@@ -215,16 +215,17 @@ static void *tb_alloc(X86CPU *cpu, size_t size)
 
 static void tb_log_asm(TB *tb, const uint8_t *buf)
 {
-    uint32_t eip = tb->pc - tb->cs_base;
+    uint64_t eip = tb->pc - tb->cs_base;
     uint32_t off = 0;
     char text[96];
 
-    log_printf("IN: %08x (phys %08x)%s\n", tb->pc, tb->phys,
+    log_printf("IN: %08llx (phys %08x)%s\n", (unsigned long long)tb->pc, tb->phys,
+               (tb->flags & TBF_CODE64) ? " [64-bit]" :
                (tb->flags & TBF_CODE32) ? "" : " [16-bit]");
     for (int i = 0; i < tb->n; i++) {
         const DInsn *d = &tb->insn[i];
         disas_insn(d, eip + off, text, sizeof(text));
-        log_printf("0x%08x:  ", tb->pc + off);
+        log_printf("0x%08llx:  ", (unsigned long long)(tb->pc + off));
         for (int k = 0; k < 8; k++)
             log_printf(k < d->len ? "%02x " : "   ", buf[off + k]);
         log_printf(" %s\n", text);
@@ -235,7 +236,13 @@ static void tb_log_asm(TB *tb, const uint8_t *buf)
 
 /* One instruction read through the slow path (code in MMIO or straddling
  * into a page that is not RAM), in the scratch block: never cached. */
-static TB *tb_gen_single(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags,
+/* the decoder's mode argument for a block's flags */
+static int tb_decode_mode(uint32_t flags)
+{
+    return (flags & TBF_CODE64) ? DECODE_64 : (flags & TBF_CODE32) ? 1 : 0;
+}
+
+static TB *tb_gen_single(X86CPU *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,
                          uint32_t phys)
 {
     uint8_t buf[16];
@@ -247,7 +254,7 @@ static TB *tb_gen_single(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t fl
         /* fetch only what the decoder needs: a fault on a later byte that
          * the instruction does not use must not be raised */
         buf[i] = mmu_ld_slow(cpu, pc + i, 1, cpu->mmu_user);
-        len = decode_insn_buf(buf, i + 1, flags & TBF_CODE32, &d);
+        len = decode_insn_buf(buf, i + 1, tb_decode_mode(flags), &d);
         if (len >= 0)
             break;
         if (len == -2)
@@ -272,7 +279,7 @@ static TB *tb_gen_single(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t fl
 
 /* Build a block at linear pc (physical phys).  Raises #PF for the first
  * instruction's bytes; later instructions that cannot be fetched end it. */
-static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, uint32_t phys)
+static TB *tb_gen(X86CPU *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags, uint32_t phys)
 {
     uint8_t buf[4096 + 16];
     DInsn insns[TB_MAX_INSNS];
@@ -280,7 +287,7 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
     uint32_t page_left = 0x1000 - (pc & 0xfff);
     uint32_t avail, off = 0, phys2 = 0xffffffffu, next_phys = 0;
     bool next_ok = false;
-    int n = 0, code32 = flags & TBF_CODE32;
+    int n = 0, code32 = flags & TBF_CODE32, mode = tb_decode_mode(flags);
     uint64_t cs_left;
     TB *tb;
 
@@ -303,7 +310,9 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
     }
     /* Bytes up to the CS limit, and 16-bit IP wraps at 64K: a block never
      * runs past either (the next lookup then faults or wraps). */
-    {
+    if (flags & TBF_CODE64) {
+        cs_left = 0x1000;           /* no limit in 64-bit mode */
+    } else {
         uint32_t lim = cpu->env.segs[R_CS].limit, eip0 = pc - cs_base;
         if (!code32 && lim > 0xffff)
             lim = 0xffff;
@@ -311,7 +320,7 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
     }
     while (n < TB_MAX_INSNS && off < page_left && off < cs_left) {
         DInsn *d = &insns[n];
-        int len = decode_insn_buf(buf + off, avail - off, code32, d);
+        int len = decode_insn_buf(buf + off, avail - off, mode, d);
         if (len == -1) {
             if (n == 0) {
                 /* the first instruction runs into the next page: #PF if it
@@ -371,10 +380,10 @@ static TB *tb_gen(X86CPU *cpu, uint32_t pc, uint32_t cs_base, uint32_t flags, ui
 }
 
 /* Translate the code address through the TLB (raising #PF as a fetch would). */
-static uint32_t tb_code_phys(X86CPU *cpu, uint32_t pc)
+static uint32_t tb_code_phys(X86CPU *cpu, uint64_t pc)
 {
     TLBEntry *e = &cpu->tlb[(pc >> 12) & (TLB_SIZE - 1)];
-    if ((e->tag_x & ~(uint32_t)(TLB_MMIO)) != (pc & ~0xfffu))
+    if ((e->tag_x & ~(uint64_t)TLB_MMIO) != (pc & ~0xfffull))
         e = tlb_fill(cpu, pc, 2, cpu->mmu_user);
     return (e->phys & ~0xfffu) | (pc & 0xfff);
 }
@@ -382,8 +391,8 @@ static uint32_t tb_code_phys(X86CPU *cpu, uint32_t pc)
 TB *tb_find(X86CPU *cpu)
 {
     CPUX86State *env = &cpu->env;
-    uint32_t cs_base = env->segs[R_CS].base;
-    uint32_t pc = cs_base + (uint32_t)env->eip;
+    uint64_t cs_base = env->segs[R_CS].base;
+    uint64_t pc = cpu_pc(cpu);
     uint32_t flags = cpu_tb_flags(cpu);
     uint32_t j = tb_jc_hash(pc), phys;
     TB *tb = cpu->jc[j];
@@ -392,14 +401,18 @@ TB *tb_find(X86CPU *cpu)
         return tb;
     /* fetch faults (#PF, #GP) report this instruction */
     cpu->cur_eip = env->eip;
-    if (unlikely((uint32_t)env->eip > env->segs[R_CS].limit))
+    if (cpu->code64) {
+        if (unlikely(!cpu_canonical(pc)))
+            raise_exception_err(cpu, EXCP0D_GPF, 0);
+    } else if (unlikely((uint32_t)env->eip > env->segs[R_CS].limit)) {
         raise_exception_err(cpu, EXCP0D_GPF, 0);
+    }
     phys = tb_code_phys(cpu, pc);
     for (tb = tb_hash[tb_hash_fn(phys, pc)]; tb; tb = tb->hash_next) {
         if (tb->phys == phys && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags) {
             if (tb->phys2 != 0xffffffffu) {
                 uint32_t p2;
-                if (mmu_probe(cpu, (pc & ~0xfffu) + 0x1000, 2, cpu->mmu_user, &p2) != 0 ||
+                if (mmu_probe(cpu, (pc & ~0xfffull) + 0x1000, 2, cpu->mmu_user, &p2) != 0 ||
                     (p2 & ~0xfffu) != tb->phys2)
                     continue;
             }

@@ -111,6 +111,9 @@ enum {
 extern const uint16_t x86_op_attr[512];
 extern const char *const x86_op_name[512];
 
+/* MAXPHYADDR reported in CPUID 80000008h; page-table bits above it are reserved */
+#define CPU_PHYS_BITS 36
+
 /* ---- TLB ---- */
 
 #define TLB_BITS 10
@@ -121,7 +124,7 @@ extern const char *const x86_op_name[512];
 #define TLB_ROM      0x8u   /* writes are dropped */
 
 typedef struct TLBEntry {
-    uint32_t tag_r, tag_w, tag_x;
+    uint64_t tag_r, tag_w, tag_x;
     uint32_t phys;          /* physical page */
     uintptr_t addend;       /* host = linear + addend (RAM only) */
 } TLBEntry;
@@ -133,8 +136,8 @@ typedef struct TLBEntry {
 #define JC_SIZE (1 << JC_BITS)
 
 typedef struct TB {
-    uint32_t pc;            /* linear address of the first byte */
-    uint32_t cs_base;
+    uint64_t pc;            /* linear address of the first byte */
+    uint64_t cs_base;
     uint32_t flags;         /* mode bits the records were decoded for */
     uint32_t phys;          /* physical address of the first byte */
     uint32_t phys2;         /* physical page of the last byte if another page, else -1 */
@@ -148,6 +151,7 @@ typedef struct TB {
 
 #define TBF_CODE32 0x1
 #define TBF_USER   0x2      /* CPL 3: code-page permissions were checked for user */
+#define TBF_CODE64 0x4      /* 64-bit mode (EFER.LMA and CS.L) */
 
 /* ---- the CPU ---- */
 
@@ -159,9 +163,10 @@ typedef struct X86CPU {
     uint32_t seg_lo[6], seg_hi[6];
     uint8_t seg_ok[6];
 
-    uint32_t cur_eip;       /* EIP of the instruction being executed */
+    uint64_t cur_eip;       /* RIP of the instruction being executed */
     int stop;               /* end the current block after this instruction */
     int code32;
+    int code64;             /* 64-bit mode: EFER.LMA and CS.L */
     int mmu_user;           /* CPL == 3: the user TLB is used */
     uint32_t a20_mask;
 
@@ -190,26 +195,29 @@ NORETURN void raise_exception(X86CPU *cpu, int excp);
 NORETURN void raise_exception_err(X86CPU *cpu, int excp, int err);
 /* Deliver an interrupt/exception now (called from the loop). */
 void x86_do_interrupt(X86CPU *cpu, int intno, int is_sw, int err, bool has_err,
-                      uint32_t next_eip);
+                      uint64_t next_eip);
 /* The exception from raise_exception that the loop must deliver */
 typedef struct PendingExcp {
     int intno, err, is_sw;
     bool has_err;
-    uint32_t next_eip;
+    uint64_t next_eip;
 } PendingExcp;
 extern __thread PendingExcp tcg_pending_excp;
 NORETURN void raise_interrupt(X86CPU *cpu, int intno, int is_sw, int err, bool has_err,
-                              uint32_t next_eip);
+                              uint64_t next_eip);
 
 void seg_load(X86CPU *cpu, int seg, uint16_t sel);
-void seg_load_cache(X86CPU *cpu, int seg, uint16_t sel, uint32_t base, uint32_t limit,
+void seg_load_cache(X86CPU *cpu, int seg, uint16_t sel, uint64_t base, uint32_t limit,
                     uint32_t flags);
 void seg_update_checks(X86CPU *cpu, int seg);
 void cpu_update_mode(X86CPU *cpu);
-void seg_far_jmp(X86CPU *cpu, uint16_t sel, uint32_t off, uint32_t next_eip);
-void seg_far_call(X86CPU *cpu, uint16_t sel, uint32_t off, int op32, uint32_t next_eip);
-void seg_far_ret(X86CPU *cpu, int op32, uint16_t pop_bytes);
-void seg_iret(X86CPU *cpu, int op32);
+/* osz: operand size in bytes (2, 4, 8) */
+void seg_far_jmp(X86CPU *cpu, uint16_t sel, uint64_t off, uint64_t next_eip);
+void seg_far_call(X86CPU *cpu, uint16_t sel, uint64_t off, int osz, uint64_t next_eip);
+void seg_far_ret(X86CPU *cpu, int osz, uint16_t pop_bytes);
+void seg_iret(X86CPU *cpu, int osz);
+void seg_syscall(X86CPU *cpu, uint64_t next_eip);
+void seg_sysret(X86CPU *cpu, int osz);
 void seg_lldt(X86CPU *cpu, uint16_t sel);
 void seg_ltr(X86CPU *cpu, uint16_t sel);
 /* LAR/LSL/VERR/VERW: returns true (ZF=1) and the value */
@@ -219,21 +227,21 @@ bool seg_verr_verw(X86CPU *cpu, uint16_t sel, int write);
 /* ---- memory (mmu.c) ---- */
 void mmu_init(X86CPU *cpu);
 void tlb_flush(X86CPU *cpu, bool global_too);
-void tlb_flush_page(X86CPU *cpu, uint32_t lin);
+void tlb_flush_page(X86CPU *cpu, uint64_t lin);
 /* fill the TLB for lin or raise #PF; acc 0 read, 1 write, 2 exec */
-TLBEntry *tlb_fill(X86CPU *cpu, uint32_t lin, int acc, int user);
+TLBEntry *tlb_fill(X86CPU *cpu, uint64_t lin, int acc, int user);
 /* probe without raising: 0 ok, else the #PF error code | 0x10000 */
-int mmu_probe(X86CPU *cpu, uint32_t lin, int acc, int user, uint32_t *phys);
-uint32_t mmu_ld_slow(X86CPU *cpu, uint32_t lin, int size, int user);
+int mmu_probe(X86CPU *cpu, uint64_t lin, int acc, int user, uint32_t *phys);
+uint64_t mmu_ld_slow(X86CPU *cpu, uint64_t lin, int size, int user);
 /* fault now (#PF) if any byte of [lin, lin+len) cannot be written */
-void mmu_probe_write(X86CPU *cpu, uint32_t lin, uint32_t len, int user);
-void mmu_st_slow(X86CPU *cpu, uint32_t lin, uint32_t val, int size, int user);
+void mmu_probe_write(X86CPU *cpu, uint64_t lin, uint32_t len, int user);
+void mmu_st_slow(X86CPU *cpu, uint64_t lin, uint64_t val, int size, int user);
 /* physical access (page walks, RAM outside the TLB) */
 uint32_t phys_ldl(X86CPU *cpu, uint32_t pa);
 void phys_stl(X86CPU *cpu, uint32_t pa, uint32_t val);
 uint8_t *phys_ram_ptr(uint32_t pa, bool write);
 void mmu_set_cr0(X86CPU *cpu, uint32_t val);
-void mmu_set_cr3(X86CPU *cpu, uint32_t val);
+void mmu_set_cr3(X86CPU *cpu, uint64_t val);
 void mmu_set_cr4(X86CPU *cpu, uint32_t val);
 void mmu_listener_register(void);
 void mmu_process_requests(X86CPU *cpu);
@@ -249,19 +257,27 @@ void tb_jc_flush(X86CPU *cpu);
 /* The mode bits a block is keyed on */
 static inline uint32_t cpu_tb_flags(const X86CPU *cpu)
 {
-    return (cpu->code32 ? TBF_CODE32 : 0) | (cpu->mmu_user ? TBF_USER : 0);
+    return (cpu->code32 ? TBF_CODE32 : 0) | (cpu->mmu_user ? TBF_USER : 0) |
+           (cpu->code64 ? TBF_CODE64 : 0);
 }
 
-static inline uint32_t tb_jc_hash(uint32_t pc)
+static inline uint32_t tb_jc_hash(uint64_t pc)
 {
     return (pc ^ (pc >> JC_BITS)) & (JC_SIZE - 1);
+}
+
+/* CS.base + RIP: 32-bit wrap outside 64-bit mode */
+static inline uint64_t cpu_pc(const X86CPU *cpu)
+{
+    uint64_t pc = cpu->env.segs[R_CS].base + cpu->env.eip;
+    return cpu->code64 ? pc : (uint32_t)pc;
 }
 
 /* The jump-cache fast path of tb_find(). */
 static inline TB *tb_lookup(X86CPU *cpu)
 {
-    uint32_t cs_base = cpu->env.segs[R_CS].base;
-    uint32_t pc = cs_base + (uint32_t)cpu->env.eip;
+    uint64_t cs_base = cpu->env.segs[R_CS].base;
+    uint64_t pc = cpu_pc(cpu);
     TB *tb = cpu->jc[tb_jc_hash(pc)];
     if (likely(tb && tb->pc == pc && tb->cs_base == cs_base &&
                tb->flags == cpu_tb_flags(cpu)))
@@ -277,7 +293,7 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d);
 void disas_insn(const DInsn *d, uint32_t eip, char *buf, size_t len);
 
 /* ---- x87 (fpu.c) ---- */
-void fpu_exec(X86CPU *cpu, const DInsn *d, uint32_t ea);
+void fpu_exec(X86CPU *cpu, const DInsn *d, uint64_t ea);
 void fpu_check_pending(X86CPU *cpu);
 
 /* ---- SSE, FXSAVE/FXRSTOR, MXCSR (interp-sse.c) ---- */
@@ -291,104 +307,126 @@ void interp_exec_tb(X86CPU *cpu, TB *tb, int max);
 
 /* ---- inline fast paths ---- */
 
-static inline uint32_t cpu_ld_lin(X86CPU *cpu, uint32_t lin, int size)
+static inline uint64_t cpu_ld_lin(X86CPU *cpu, uint64_t lin, int size)
 {
     TLBEntry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
-    if (likely(e->tag_r == (lin & ~0xfffu) && (lin & 0xfff) <= 0x1000u - size)) {
+    if (likely(e->tag_r == (lin & ~0xfffull) && (lin & 0xfff) <= 0x1000u - size)) {
         const uint8_t *p = (const uint8_t *)(e->addend + lin);
         switch (size) {
         case 1: return *p;
         case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
-        default: { uint32_t v; memcpy(&v, p, 4); return v; }
+        case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+        default: { uint64_t v; memcpy(&v, p, 8); return v; }
         }
     }
     return mmu_ld_slow(cpu, lin, size, cpu->mmu_user);
 }
 
-static inline void cpu_st_lin(X86CPU *cpu, uint32_t lin, uint32_t val, int size)
+static inline void cpu_st_lin(X86CPU *cpu, uint64_t lin, uint64_t val, int size)
 {
     TLBEntry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
-    if (likely(e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 0x1000u - size)) {
+    if (likely(e->tag_w == (lin & ~0xfffull) && (lin & 0xfff) <= 0x1000u - size)) {
         uint8_t *p = (uint8_t *)(e->addend + lin);
         switch (size) {
         case 1: *p = val; return;
         case 2: { uint16_t v = val; memcpy(p, &v, 2); return; }
-        default: memcpy(p, &val, 4); return;
+        case 4: { uint32_t v = val; memcpy(p, &v, 4); return; }
+        default: memcpy(p, &val, 8); return;
         }
     }
     mmu_st_slow(cpu, lin, val, size, cpu->mmu_user);
 }
 
 /* Implicit supervisor accesses (descriptor tables, TSS) ignore CPL. */
-static inline uint32_t cpu_ld_kernel(X86CPU *cpu, uint32_t lin, int size)
+static inline uint64_t cpu_ld_kernel(X86CPU *cpu, uint64_t lin, int size)
 {
     TLBEntry *e = &cpu->tlbs[0][(lin >> 12) & (TLB_SIZE - 1)];
-    if (likely(e->tag_r == (lin & ~0xfffu) && (lin & 0xfff) <= 0x1000u - size)) {
+    if (likely(e->tag_r == (lin & ~0xfffull) && (lin & 0xfff) <= 0x1000u - size)) {
         const uint8_t *p = (const uint8_t *)(e->addend + lin);
-        uint32_t v = 0;
+        uint64_t v = 0;
         memcpy(&v, p, size);
         return v;
     }
     return mmu_ld_slow(cpu, lin, size, 0);
 }
 
-static inline void cpu_st_kernel(X86CPU *cpu, uint32_t lin, uint32_t val, int size)
+static inline void cpu_st_kernel(X86CPU *cpu, uint64_t lin, uint64_t val, int size)
 {
     mmu_st_slow(cpu, lin, val, size, 0);
 }
 
-/* Segment:offset to linear with the limit and type checks of SDM vol. 3, 5.3 */
-static inline uint32_t seg_addr(X86CPU *cpu, int seg, uint32_t off, int size, int write)
+static inline bool cpu_canonical(uint64_t lin)
 {
-    if (unlikely(off < cpu->seg_lo[seg] || (uint64_t)off + size - 1 > cpu->seg_hi[seg] ||
+    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
+}
+
+/*
+ * Segment:offset to linear.  Outside 64-bit mode: the limit and type checks
+ * of SDM vol. 3, 5.3, and 32-bit wrap-around.  In 64-bit mode only FS and GS
+ * have a base, there are no limits, and the address must be canonical (3.3.7.1).
+ */
+static inline uint64_t seg_addr(X86CPU *cpu, int seg, uint64_t off, int size, int write)
+{
+    if (unlikely(cpu->code64)) {
+        uint64_t lin = off + (seg >= R_FS ? cpu->env.segs[seg].base : 0);
+        if (unlikely(!cpu_canonical(lin) || !cpu_canonical(lin + size - 1)))
+            raise_exception_err(cpu, seg == R_SS ? EXCP0C_STACK : EXCP0D_GPF, 0);
+        return lin;
+    }
+    if (unlikely(off < cpu->seg_lo[seg] || off + size - 1 > cpu->seg_hi[seg] ||
                  !(cpu->seg_ok[seg] & (write ? 2 : 1))))
         raise_exception_err(cpu, seg == R_SS ? EXCP0C_STACK : EXCP0D_GPF, 0);
-    return (uint32_t)cpu->env.segs[seg].base + off;
+    return (uint32_t)(cpu->env.segs[seg].base + off);
 }
 
 /* Check a multi-store destination completely before the first store, so a
  * fault leaves memory untouched (FSAVE, SGDT, CMPXCHG8B, ...). */
-static inline void cpu_probe_write(X86CPU *cpu, int seg, uint32_t off, uint32_t len)
+static inline void cpu_probe_write(X86CPU *cpu, int seg, uint64_t off, uint32_t len)
 {
-    uint32_t lin = seg_addr(cpu, seg, off, len, 1);
+    uint64_t lin = seg_addr(cpu, seg, off, len, 1);
     mmu_probe_write(cpu, lin, len, cpu->mmu_user);
 }
 
-static inline uint32_t cpu_ld(X86CPU *cpu, int seg, uint32_t off, int size)
+static inline uint64_t cpu_ld(X86CPU *cpu, int seg, uint64_t off, int size)
 {
     return cpu_ld_lin(cpu, seg_addr(cpu, seg, off, size, 0), size);
 }
 
-static inline void cpu_st(X86CPU *cpu, int seg, uint32_t off, uint32_t val, int size)
+static inline void cpu_st(X86CPU *cpu, int seg, uint64_t off, uint64_t val, int size)
 {
     cpu_st_lin(cpu, seg_addr(cpu, seg, off, size, 1), val, size);
 }
 
-/* Stack helpers: SS.B selects ESP or SP. */
-static inline uint32_t sp_mask(X86CPU *cpu)
+/* Stack helpers: RSP in 64-bit mode, else SS.B selects ESP or SP. */
+static inline uint64_t sp_mask(X86CPU *cpu)
 {
+    if (cpu->code64)
+        return ~0ull;
     return (cpu->env.segs[R_SS].flags & DESC_B_MASK) ? 0xffffffffu : 0xffffu;
 }
 
-static inline void set_esp(X86CPU *cpu, uint32_t v)
+static inline void set_esp(X86CPU *cpu, uint64_t v)
 {
-    uint32_t m = sp_mask(cpu);
-    cpu->env.regs[R_ESP] = (cpu->env.regs[R_ESP] & ~(uint64_t)m) | (v & m);
+    uint64_t m = sp_mask(cpu);
+    if (m == 0xffffffffu)
+        cpu->env.regs[R_ESP] = (uint32_t)v;     /* 32-bit writes zero-extend */
+    else
+        cpu->env.regs[R_ESP] = (cpu->env.regs[R_ESP] & ~m) | (v & m);
 }
 
-static inline void cpu_push(X86CPU *cpu, uint32_t val, int size)
+static inline void cpu_push(X86CPU *cpu, uint64_t val, int size)
 {
-    uint32_t m = sp_mask(cpu);
-    uint32_t sp = ((uint32_t)cpu->env.regs[R_ESP] - size) & m;
+    uint64_t m = sp_mask(cpu);
+    uint64_t sp = (cpu->env.regs[R_ESP] - size) & m;
     cpu_st(cpu, R_SS, sp, val, size);
     set_esp(cpu, sp);
 }
 
-static inline uint32_t cpu_pop(X86CPU *cpu, int size)
+static inline uint64_t cpu_pop(X86CPU *cpu, int size)
 {
-    uint32_t m = sp_mask(cpu);
-    uint32_t sp = (uint32_t)cpu->env.regs[R_ESP] & m;
-    uint32_t v = cpu_ld(cpu, R_SS, sp, size);
+    uint64_t m = sp_mask(cpu);
+    uint64_t sp = cpu->env.regs[R_ESP] & m;
+    uint64_t v = cpu_ld(cpu, R_SS, sp, size);
     set_esp(cpu, sp + size);
     return v;
 }

@@ -105,7 +105,7 @@ boot() {
         if [ -z "$seen" ] && grep -q "disk-syslinux: init" "$out.raw" 2>/dev/null; then
             seen=1 limit=$((waited + 60))    # then a minute to power off
         fi
-        grep -q "requires an x86-64 CPU" "$out.raw" 2>/dev/null && waited=$limit
+        grep -q "requires an x86-64 CPU\|features not present" "$out.raw" 2>/dev/null && waited=$limit
         if [ "$waited" -ge "$limit" ]; then
             kill "$pid" 2>/dev/null
             break
@@ -147,7 +147,7 @@ for arch in 686-pae amd64; do
             # The kernel's setup code talking means syslinux loaded it from
             # the disk: what fails after that is the CPU, not the disk path;
             # so is an accelerator that stops on code it cannot run.
-            if ! grep -q "Probing EDD\|requires an x86-64" "$out" &&
+            if ! grep -q "Probing EDD\|requires an x86-64\|features not present" "$out" &&
                ! grep -q "internal error\|not supported\|not implemented" "$out.err"; then
                 # syslinux never loaded the kernel: that is the disk path failing
                 tap NOTOK "$v: syslinux did not load the kernel from -hda"
