@@ -66,10 +66,28 @@ static bool decode_invalid64(int op)
     return false;
 }
 
+/* The hot handler families by operand width: 32-bit (also used in 64-bit
+ * mode, where they zero-extend) and REX.W 64-bit */
+typedef struct DecodeForms {
+    uint16_t alu_rr, alu_ri, alu_rm, alu_mr, alu_mi, shift_ri, cmov;
+    uint16_t mov_rr, load, store, lea, test_rr, test_mr, mov_mi, imul;
+    uint8_t shift_mask;
+} DecodeForms;
+
+static const DecodeForms decode_forms[2] = {
+    { H_ALU_RR32, H_ALU_RI32, H_ALU_RM32, H_ALU_MR32, H_ALU_MI32, H_SHIFT_RI32, H_CMOV32,
+      H_MOV_RR32, H_LOAD32, H_STORE32, H_LEA32, H_TEST_RR32, H_TEST_MR32, H_MOV_MI32,
+      H_IMUL32, 0x1f },
+    { H_ALU_RR64, H_ALU_RI64, H_ALU_RM64, H_ALU_MR64, H_ALU_MI64, H_SHIFT_RI64, H_CMOV64,
+      H_MOV_RR64, H_LOAD64, H_STORE64, H_LEA64, H_TEST_RR64, H_TEST_MR64, H_MOV_MI64,
+      H_IMUL64, 0x3f },
+};
+
 /* Pick a specialised handler for the hot forms (see H_* in tcg.h). */
-static void decode_specialise(DInsn *d)
+static void decode_specialise(DInsn *d, bool mode64)
 {
     int op = d->op, op32 = d->pfx & PFX_OP32;
+    const DecodeForms *f = &decode_forms[(d->rex & REX_W) ? 1 : 0];
     uint8_t t;
 
     if (d->pfx & (PFX_REP | PFX_REPNE | PFX_LOCK))
@@ -110,18 +128,51 @@ static void decode_specialise(DInsn *d)
     }
     if (!op32)
         return;
-    if (op < 0x40 && (op & 7) < 4 && (op & 1) && d->mod != 3) {
-        d->h = ((op & 2) ? H_ALU_RM32 : H_ALU_MR32) + (op >> 3);
+    /* register-in-opcode, stack and near call/ret forms: in 64-bit mode the
+     * stack and branches are 64-bit (the 66h forms returned above) */
+    switch (op) {
+    case 0x40 ... 0x47:
+        d->rm = op & 7;
+        d->h = H_INC32;
+        return;
+    case 0x48 ... 0x4f:
+        d->rm = op & 7;
+        d->h = H_DEC32;
+        return;
+    case 0x50 ... 0x57:
+        d->rm = (op & 7) | (d->rex & REX_B) << 3;
+        d->h = mode64 ? H_PUSH64 : H_PUSH32;
+        return;
+    case 0x58 ... 0x5f:
+        d->rm = (op & 7) | (d->rex & REX_B) << 3;
+        d->h = mode64 ? H_POP64 : H_POP32;
+        return;
+    case 0xe8:
+        d->h = mode64 ? H_CALL64 : H_CALL32;
+        return;
+    case 0xc3:
+        d->h = mode64 ? H_RET64 : H_RET32;
+        return;
+    case 0xb8 ... 0xbf:
+        if (!(d->rex & REX_W)) {        /* with REX.W: imm64, generic */
+            d->rm = (op & 7) | (d->rex & REX_B) << 3;
+            d->h = H_MOV_RI32;
+        }
         return;
     }
-    if (op < 0x40 && (op & 7) < 4 && (op & 1) && d->mod == 3) {
+    /* the forms with a 32-bit and a 64-bit family */
+    if (op < 0x40 && (op & 7) < 4 && (op & 1)) {
+        if (d->mod != 3) {
+            d->h = ((op & 2) ? f->alu_rm : f->alu_mr) + (op >> 3);
+            return;
+        }
         /* ALU Ev,Gv (01) / Gv,Ev (03) register forms */
         if (op & 2) {
             t = d->rm;
             d->rm = d->reg;
             d->reg = t;
         }
-        d->h = H_ALU_RR32 + (op >> 3);
+        d->h = f->alu_rr + (op >> 3);
         return;
     }
     switch (op) {
@@ -132,70 +183,44 @@ static void decode_specialise(DInsn *d)
                 d->rm = d->reg;
                 d->reg = t;
             }
-            d->h = H_MOV_RR32;
+            d->h = f->mov_rr;
         } else {
-            d->h = op == 0x8b ? H_LOAD32 : H_STORE32;
+            d->h = op == 0x8b ? f->load : f->store;
         }
-        break;
-    case 0xb8 ... 0xbf:
-        d->rm = op & 7;
-        d->h = H_MOV_RI32;
         break;
     case 0x8d:
         if (d->mod != 3)
-            d->h = H_LEA32;
+            d->h = f->lea;
         break;
     case 0x85:
-        d->h = d->mod == 3 ? H_TEST_RR32 : H_TEST_MR32;
-        break;
-    case 0x40 ... 0x47:
-        d->rm = op & 7;
-        d->h = H_INC32;
-        break;
-    case 0x48 ... 0x4f:
-        d->rm = op & 7;
-        d->h = H_DEC32;
-        break;
-    case 0x50 ... 0x57:
-        d->rm = op & 7;
-        d->h = H_PUSH32;
-        break;
-    case 0x58 ... 0x5f:
-        d->rm = op & 7;
-        d->h = H_POP32;
+        d->h = d->mod == 3 ? f->test_rr : f->test_mr;
         break;
     case 0x81: case 0x83:
         if (op == 0x83)
             d->imm = (int8_t)d->imm;
-        d->h = (d->mod == 3 ? H_ALU_RI32 : H_ALU_MI32) + d->reg;
+        d->h = (d->mod == 3 ? f->alu_ri : f->alu_mi) + d->reg;
         break;
     case 0xc7:
         if (d->mod != 3 && d->reg == 0)
-            d->h = H_MOV_MI32;
+            d->h = f->mov_mi;
         break;
     case 0x1b6:
         d->h = H_MOVZX8;
         break;
-    case 0x1af:
-        d->h = H_IMUL32;
-        break;
-    case 0x140 ... 0x14f:
-        d->h = H_CMOV32 + (op & 15);
-        break;
     case 0x1b7:
         d->h = H_MOVZX16;
         break;
+    case 0x1af:
+        d->h = f->imul;
+        break;
+    case 0x140 ... 0x14f:
+        d->h = f->cmov + (op & 15);
+        break;
     case 0xc1:
-        if (d->mod == 3 && (d->imm & 0x1f)) {
-            d->imm &= 0x1f;
-            d->h = H_SHIFT_RI32 + d->reg;
+        if (d->mod == 3 && (d->imm & f->shift_mask)) {
+            d->imm &= f->shift_mask;
+            d->h = f->shift_ri + d->reg;
         }
-        break;
-    case 0xe8:
-        d->h = H_CALL32;
-        break;
-    case 0xc3:
-        d->h = H_RET32;
         break;
     }
 }
@@ -252,6 +277,10 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
     if (op == 0x0f) {
         NEED(1);
         op = 0x100 | buf[p++];
+        if (op == 0x138 || op == 0x13a) {
+            NEED(1);                /* three-byte maps: the third byte in imm2 */
+            d->imm2 = buf[p++];
+        }
     }
     attr = x86_op_attr[op];
     d->op = op;
@@ -384,7 +413,7 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
         d->h = H_UD;
     else if (mode64 && decode_invalid64(op))
         d->h = H_UD;
-    else if (!mode64)               /* the H_* forms are 32-bit only */
-        decode_specialise(d);
+    else
+        decode_specialise(d, mode64);
     return p;
 }

@@ -6,27 +6,43 @@
  */
 #include "target-i386/tcg.h"
 
-static const char *const disas_reg32[8] = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi" };
-static const char *const disas_reg16[8] = { "ax", "cx", "dx", "bx", "sp", "bp", "si", "di" };
-static const char *const disas_reg8[8] = { "al", "cl", "dl", "bl", "ah", "ch", "dh", "bh" };
+static const char *const disas_reg64[16] = {
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+static const char *const disas_reg32[16] = {
+    "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+    "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d" };
+static const char *const disas_reg16[16] = {
+    "ax", "cx", "dx", "bx", "sp", "bp", "si", "di",
+    "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w" };
+static const char *const disas_reg8[16] = {
+    "al", "cl", "dl", "bl", "ah", "ch", "dh", "bh",
+    "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b" };
 static const char *const disas_seg[6] = { "es", "cs", "ss", "ds", "fs", "gs" };
 
+/* r is 0-15 (64-bit mode: REX.R/REX.B already applied by the decoder) */
 static const char *disas_reg(int r, int size)
 {
-    return size == 1 ? disas_reg8[r] : size == 2 ? disas_reg16[r] : disas_reg32[r];
+    r &= 15;
+    return size == 1 ? disas_reg8[r] : size == 2 ? disas_reg16[r] :
+           size == 8 ? disas_reg64[r] : disas_reg32[r];
 }
 
 static int disas_mem(const DInsn *d, char *buf, size_t len)
 {
-    const char *const *names = (d->pfx & PFX_AD32) ? disas_reg32 : disas_reg16;
-    int n = snprintf(buf, len, "%s:[", disas_seg[d->seg]);
+    const char *const *names = (d->rex & DX_AD64) ? disas_reg64 :
+                               (d->pfx & PFX_AD32) ? disas_reg32 : disas_reg16;
+    int n = snprintf(buf, len, "%s:[", disas_seg[d->seg % 6]);
     const char *plus = "";
-    if (d->base != EA_NONE) {
-        n += snprintf(buf + n, len - n, "%s", names[d->base]);
+    if (d->base == EA_RIP) {
+        n += snprintf(buf + n, len - n, "rip");
+        plus = "+";
+    } else if (d->base != EA_NONE) {
+        n += snprintf(buf + n, len - n, "%s", names[d->base & 15]);
         plus = "+";
     }
     if (d->index != EA_NONE) {
-        n += snprintf(buf + n, len - n, "%s%s*%d", plus, names[d->index], 1 << d->scale);
+        n += snprintf(buf + n, len - n, "%s%s*%d", plus, names[d->index & 15], 1 << d->scale);
         plus = "+";
     }
     if (d->disp || !*plus)
@@ -48,19 +64,94 @@ static bool disas_is_group(int op)
     return false;
 }
 
+/* The SSSE3 opcodes of the three-byte maps (0F 38 00-1E, 0F 3A 0F) */
+static const char *disas_name_0f38(int b)
+{
+    static const char *const names[0x1f] = {
+        "pshufb", "phaddw", "phaddd", "phaddsw", "pmaddubsw", "phsubw", "phsubd",
+        "phsubsw", "psignb", "psignw", "psignd", "pmulhrsw",
+        [0x1c] = "pabsb", "pabsw", "pabsd",
+    };
+    return b < 0x1f && names[b] ? names[b] : "(0f38)";
+}
+
+/* 0F-map SIMD opcodes: their ModRM operands are MMX/XMM registers, or a
+ * general register for the few listed in disas_insn() */
+static bool disas_is_simd(int op)
+{
+    return (op >= 0x110 && op <= 0x117) || (op >= 0x128 && op <= 0x12f) || op == 0x138 ||
+           op == 0x13a || (op >= 0x150 && op <= 0x17f && op != 0x177) ||
+           op == 0x1c2 || (op >= 0x1c4 && op <= 0x1c6) || op >= 0x1d0;
+}
+
+static int disas_simd_reg(const DInsn *d, int r, char *buf, size_t len)
+{
+    bool xmm = (d->pfx & (PFX_66 | PFX_REP | PFX_REPNE)) ||
+               (d->op >= 0x110 && d->op <= 0x117) || (d->op >= 0x128 && d->op <= 0x12f) ||
+               (d->op >= 0x150 && d->op <= 0x15f) || d->op == 0x1c2 || d->op == 0x1c6;
+    return snprintf(buf, len, xmm ? "xmm%d" : "mm%d", xmm ? r : r & 7);
+}
+
 void disas_insn(const DInsn *d, uint32_t eip, char *buf, size_t len)
 {
     uint16_t attr = x86_op_attr[d->op];
-    int size = (attr & A_BYTE) ? 1 : (d->pfx & PFX_OP32) ? 4 : 2;
+    int size = (attr & A_BYTE) ? 1 : (d->rex & REX_W) ? 8 : (d->pfx & PFX_OP32) ? 4 : 2;
     int n = 0;
+    bool simd = disas_is_simd(d->op);
 
-    if (d->pfx & PFX_REP)
+    if (simd) {     /* mandatory prefixes */
+        if (d->pfx & (PFX_REP | PFX_REPNE))
+            n += snprintf(buf + n, len - n, (d->pfx & PFX_REP) ? "f3 " : "f2 ");
+        else if (d->pfx & PFX_66)
+            n += snprintf(buf + n, len - n, "66 ");
+    } else if (d->pfx & PFX_REP) {
         n += snprintf(buf + n, len - n, "rep ");
-    if (d->pfx & PFX_REPNE)
+    } else if (d->pfx & PFX_REPNE) {
         n += snprintf(buf + n, len - n, "repne ");
+    }
     if (d->pfx & PFX_LOCK)
         n += snprintf(buf + n, len - n, "lock ");
-    n += snprintf(buf + n, len - n, "%-7s", x86_op_name[d->op]);
+    if (d->op == 0x138)
+        n += snprintf(buf + n, len - n, "%-7s", disas_name_0f38(d->imm2));
+    else if (d->op == 0x13a)
+        n += snprintf(buf + n, len - n, "%-7s", d->imm2 == 0x0f ? "palignr" : "(0f3a)");
+    else
+        n += snprintf(buf + n, len - n, "%-7s", x86_op_name[d->op]);
+    if (simd && (attr & A_M)) {
+        char regtxt[8], rmtxt[48];
+        bool fs = d->pfx & (PFX_REP | PFX_REPNE);
+        /* general-register operands: r/m of movd/movq, cvtsi2ss/sd and
+         * pinsrw; reg of cvt(t)ss2si/sd2si, movmskps/pd, pextrw, pmovmskb */
+        bool gpr_rm = d->op == 0x16e || (d->op == 0x17e && !(d->pfx & PFX_REP)) ||
+                      (d->op == 0x12a && fs) || d->op == 0x1c4;
+        bool gpr_reg = ((d->op == 0x12c || d->op == 0x12d) && fs) || d->op == 0x150 ||
+                       d->op == 0x1c5 || d->op == 0x1d7;
+        int gsize = (d->rex & REX_W) ? 8 : 4;
+        if (gpr_reg)
+            snprintf(regtxt, sizeof(regtxt), "%s", disas_reg(d->reg, gsize));
+        else
+            disas_simd_reg(d, d->reg, regtxt, sizeof(regtxt));
+        if (d->mod != 3)
+            disas_mem(d, rmtxt, sizeof(rmtxt));
+        else if (gpr_rm)
+            snprintf(rmtxt, sizeof(rmtxt), "%s", disas_reg(d->rm, gsize));
+        else
+            disas_simd_reg(d, d->rm, rmtxt, sizeof(rmtxt));
+        /* stores (r/m is the destination): movups/ss, movlps, movhps,
+         * movaps, movntps, movd/movq r/m, movdqa/u, movq, movntq/dq */
+        bool store = d->op == 0x111 || d->op == 0x113 || d->op == 0x117 || d->op == 0x129 ||
+                     d->op == 0x12b || (d->op == 0x17e && !(d->pfx & PFX_REP)) ||
+                     d->op == 0x17f || d->op == 0x1d6 || d->op == 0x1e7;
+        if (d->op >= 0x171 && d->op <= 0x173)
+            n += snprintf(buf + n, len - n, " /%d %s", d->reg, rmtxt);
+        else if (store)
+            n += snprintf(buf + n, len - n, " %s, %s", rmtxt, regtxt);
+        else
+            n += snprintf(buf + n, len - n, " %s, %s", regtxt, rmtxt);
+        if (attr & A_IB)
+            n += snprintf(buf + n, len - n, ", 0x%x", d->imm);
+        return;
+    }
     if ((d->op >= 0x40 && d->op < 0x60) || (d->op >= 0x91 && d->op < 0x98) ||
         (d->op >= 0xb8 && d->op < 0xc0) || (d->op >= 0x1c8 && d->op < 0x1d0))
         n += snprintf(buf + n, len - n, " %s", disas_reg(d->op & 7, size));

@@ -42,7 +42,7 @@
 
 #define CPUID_FEATURES (CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 | \
                         CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT | \
-                        CPUID_FXSR)
+                        CPUID_FXSR | CPUID_CLFSH | CPUID_MMX | CPUID_SSE | CPUID_SSE2)
 #define CPUID_SIGNATURE 0x0663     /* family 6, model 6, stepping 3: as EDX after RESET */
 
 #define MSR_MTRRfix64K_00000 0x250
@@ -115,9 +115,9 @@ void interp_cpuid(CPUX86State *env)
         break;
     case 1:
         a = CPUID_SIGNATURE;
-        b = (uint32_t)env->cpu_index << 24;
+        b = (uint32_t)env->cpu_index << 24 | CPUID_CLFLUSH_LINE;
         d = CPUID_FEATURES;
-        c = CPUID_EXT_CX16;
+        c = CPUID_EXT_CX16 | CPUID_EXT_SSE3 | CPUID_EXT_SSSE3;
         {
             /* an APIC only if the board gave us one, and while it is
              * enabled in IA32_APIC_BASE (SDM vol. 3, 10.4.3) */
@@ -431,31 +431,47 @@ void interp_mov_to_cr(X86CPU *cpu, int n, uint64_t v)
     cpu->stop = 1;
 }
 
-/* SYSENTER / SYSEXIT: flat segments derived from IA32_SYSENTER_CS (SDM vol. 2) */
-void interp_sysenter_exit(X86CPU *cpu, bool is_exit)
+/*
+ * SYSENTER / SYSEXIT: flat segments derived from IA32_SYSENTER_CS (SDM vol. 2).
+ * In IA-32e mode SYSENTER enters 64-bit code, and SYSEXIT with REX.W (osz 8)
+ * returns to 64-bit user code at CS + 32, without it to compatibility mode.
+ */
+void interp_sysenter_exit(X86CPU *cpu, bool is_exit, int osz)
 {
     CPUX86State *env = &cpu->env;
     uint16_t cs = env->sysenter_cs & 0xfffc;
+    bool lma = env->efer & EFER_LMA;
     uint32_t code = DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
                     DESC_R_MASK | DESC_A_MASK;
+    uint32_t code64 = (code & ~DESC_B_MASK) | DESC_L_MASK;
     uint32_t data = DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK | DESC_W_MASK |
                     DESC_A_MASK;
+    uint32_t user = 3 << DESC_DPL_SHIFT;
 
     if (!(env->cr[0] & CR0_PE_MASK) || cs == 0)
         raise_exception_err(cpu, EXCP0D_GPF, 0);
     if (!is_exit) {
         env->eflags &= ~(uint64_t)(VM_MASK | IF_MASK | RF_MASK);
-        seg_load_cache(cpu, R_CS, cs, 0, 0xffffffffu, code);
+        seg_load_cache(cpu, R_CS, cs, 0, 0xffffffffu, lma ? code64 : code);
         seg_load_cache(cpu, R_SS, cs + 8, 0, 0xffffffffu, data);
-        env->regs[R_ESP] = (uint32_t)env->sysenter_esp;
-        env->eip = (uint32_t)env->sysenter_eip;
+        env->regs[R_ESP] = lma ? env->sysenter_esp : (uint32_t)env->sysenter_esp;
+        env->eip = lma ? env->sysenter_eip : (uint32_t)env->sysenter_eip;
     } else {
         if (cpu_cpl(cpu) != 0)
             raise_exception_err(cpu, EXCP0D_GPF, 0);
-        seg_load_cache(cpu, R_CS, (cs + 16) | 3, 0, 0xffffffffu, code | (3 << DESC_DPL_SHIFT));
-        seg_load_cache(cpu, R_SS, (cs + 24) | 3, 0, 0xffffffffu, data | (3 << DESC_DPL_SHIFT));
-        env->regs[R_ESP] = (uint32_t)env->regs[R_ECX];
-        env->eip = (uint32_t)env->regs[R_EDX];
+        if (lma && osz == 8) {
+            if (!cpu_canonical(env->regs[R_EDX]) || !cpu_canonical(env->regs[R_ECX]))
+                raise_exception_err(cpu, EXCP0D_GPF, 0);
+            seg_load_cache(cpu, R_CS, (cs + 32) | 3, 0, 0xffffffffu, code64 | user);
+            seg_load_cache(cpu, R_SS, (cs + 40) | 3, 0, 0xffffffffu, data | user);
+            env->regs[R_ESP] = env->regs[R_ECX];
+            env->eip = env->regs[R_EDX];
+        } else {
+            seg_load_cache(cpu, R_CS, (cs + 16) | 3, 0, 0xffffffffu, code | user);
+            seg_load_cache(cpu, R_SS, (cs + 24) | 3, 0, 0xffffffffu, data | user);
+            env->regs[R_ESP] = (uint32_t)env->regs[R_ECX];
+            env->eip = (uint32_t)env->regs[R_EDX];
+        }
     }
     cpu->stop = 1;
 }

@@ -759,20 +759,20 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             interp_jrel(cpu, d, (int8_t)d->imm);
         break;
     }
-    case 0xe4: case 0xe5:
-        size = (op & 1) ? OSZ : 1;
+    case 0xe4: case 0xe5:       /* IN/OUT: REX.W does not widen the port access */
+        size = (op & 1) ? MIN(OSZ, 4) : 1;
         WR(size, R_EAX, interp_in(cpu, d->imm, size));
         break;
     case 0xe6: case 0xe7:
-        size = (op & 1) ? OSZ : 1;
+        size = (op & 1) ? MIN(OSZ, 4) : 1;
         interp_out(cpu, d->imm, RD(size, R_EAX), size);
         break;
     case 0xec: case 0xed:
-        size = (op & 1) ? OSZ : 1;
+        size = (op & 1) ? MIN(OSZ, 4) : 1;
         WR(size, R_EAX, interp_in(cpu, env->regs[R_EDX], size));
         break;
     case 0xee: case 0xef:
-        size = (op & 1) ? OSZ : 1;
+        size = (op & 1) ? MIN(OSZ, 4) : 1;
         interp_out(cpu, env->regs[R_EDX], RD(size, R_EAX), size);
         break;
     case 0xe8: {
@@ -1111,7 +1111,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         interp_rdmsr(cpu);
         break;
     case 0x134: case 0x135:
-        interp_sysenter_exit(cpu, op == 0x135);
+        interp_sysenter_exit(cpu, op == 0x135, OSZ);
         break;
     case 0x140 ... 0x14f:
         v = interp_ld_rm(cpu, d, OSZ);
@@ -1406,6 +1406,32 @@ void interp_exec_tb(X86CPU *cpu, TB *tb, int max)
         [H_SETCC + 15 - H_FIRST] = &&l_setcc_15,
         [H_CMOV32 + 15 - H_FIRST] = &&l_cmov32_15,
         [H_UD - H_FIRST] = &&l_generic,
+        [H_PUSH64 - H_FIRST] = &&l_h_push64,
+        [H_POP64 - H_FIRST] = &&l_h_pop64,
+        [H_CALL64 - H_FIRST] = &&l_h_call64,
+        [H_RET64 - H_FIRST] = &&l_h_ret64,
+        [H_MOV_RR64 - H_FIRST] = &&l_h_mov_rr64,
+        [H_LOAD64 - H_FIRST] = &&l_h_load64,
+        [H_STORE64 - H_FIRST] = &&l_h_store64,
+        [H_LEA64 - H_FIRST] = &&l_h_lea64,
+        [H_TEST_RR64 - H_FIRST] = &&l_h_test_rr64,
+        [H_TEST_MR64 - H_FIRST] = &&l_h_test_mr64,
+        [H_MOV_MI64 - H_FIRST] = &&l_h_mov_mi64,
+        [H_IMUL64 - H_FIRST] = &&l_h_imul64,
+#define HOT_ALU64(n)                                                \
+        [H_ALU_RR64 + n - H_FIRST] = &&l_alu_rr64_##n,              \
+        [H_ALU_RI64 + n - H_FIRST] = &&l_alu_ri64_##n,              \
+        [H_ALU_RM64 + n - H_FIRST] = &&l_alu_rm64_##n,              \
+        [H_ALU_MR64 + n - H_FIRST] = &&l_alu_mr64_##n,              \
+        [H_ALU_MI64 + n - H_FIRST] = &&l_alu_mi64_##n,              \
+        [H_SHIFT_RI64 + n - H_FIRST] = &&l_shift_ri64_##n,
+        HOT_ALU64(0) HOT_ALU64(1) HOT_ALU64(2) HOT_ALU64(3)
+        HOT_ALU64(4) HOT_ALU64(5) HOT_ALU64(6) HOT_ALU64(7)
+#define HOT_CMOV64(n) [H_CMOV64 + n - H_FIRST] = &&l_cmov64_##n,
+        HOT_CMOV64(0) HOT_CMOV64(1) HOT_CMOV64(2) HOT_CMOV64(3)
+        HOT_CMOV64(4) HOT_CMOV64(5) HOT_CMOV64(6) HOT_CMOV64(7)
+        HOT_CMOV64(8) HOT_CMOV64(9) HOT_CMOV64(10) HOT_CMOV64(11)
+        HOT_CMOV64(12) HOT_CMOV64(13) HOT_CMOV64(14) HOT_CMOV64(15)
     };
     CPUX86State *env = &cpu->env;
     const DInsn *d = tb->insn, *end = tb->insn + (tb->n < max ? tb->n : max);
@@ -1453,7 +1479,7 @@ l_h_mov_ri32:
     env->regs[d->rm] = d->imm;
     NEXT();
 l_h_lea32:
-    env->regs[d->reg] = interp_ea(env, d);
+    env->regs[d->reg] = (uint32_t)interp_ea(env, d);
     NEXT();
 l_h_test_rr32:
     alu2(ALU_AND, 4, env->regs[d->rm], env->regs[d->reg], 0, &f);
@@ -1485,86 +1511,138 @@ l_h_ret32:
     interp_jump(cpu, v);
     set_esp(cpu, env->regs[R_ESP] + 4);
     NEXT();
-l_h_jmp: {
-    uint32_t t = env->eip + d->imm;
-    interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));
+l_h_jmp:
+    interp_jrel(cpu, d, (int32_t)d->imm);
+    NEXT();
+
+/* 64-bit mode: the default-64 stack forms and the REX.W forms */
+l_h_push64:
+    cpu_push(cpu, env->regs[d->rm], 8);
+    NEXT();
+l_h_pop64:
+    v = cpu_pop(cpu, 8);
+    env->regs[d->rm] = v;
+    NEXT();
+l_h_call64: {
+    uint64_t t = env->eip + (int64_t)(int32_t)d->imm;
+    if (unlikely(!cpu_canonical(t)))
+        raise_exception_err(cpu, EXCP0D_GPF, 0);
+    cpu_push(cpu, env->eip, 8);
+    env->eip = t;
     NEXT();
     }
-#define INTERP_ALU32(n)                                                              \
-l_alu_rr32_##n:                                                                  \
-    r = alu2(n, 4, env->regs[d->rm], env->regs[d->reg], env->eflags & CC_C, &f); \
+l_h_ret64:
+    v = cpu_ld(cpu, R_SS, env->regs[R_ESP], 8);
+    interp_jump(cpu, v);
+    env->regs[R_ESP] += 8;
+    NEXT();
+l_h_mov_rr64:
+    env->regs[d->rm] = env->regs[d->reg];
+    NEXT();
+l_h_load64:
+    env->regs[d->reg] = cpu_ld(cpu, d->seg, interp_ea(env, d), 8);
+    NEXT();
+l_h_store64:
+    cpu_st(cpu, d->seg, interp_ea(env, d), env->regs[d->reg], 8);
+    NEXT();
+l_h_lea64:
+    env->regs[d->reg] = interp_ea(env, d);
+    NEXT();
+l_h_test_rr64:
+    alu2(ALU_AND, 8, env->regs[d->rm], env->regs[d->reg], 0, &f);
+    interp_set_cc(env, CC_MASK, f);
+    NEXT();
+l_h_test_mr64:
+    v = cpu_ld(cpu, d->seg, interp_ea(env, d), 8);
+    alu2(ALU_AND, 8, v, env->regs[d->reg], 0, &f);
+    interp_set_cc(env, CC_MASK, f);
+    NEXT();
+l_h_mov_mi64:
+    cpu_st(cpu, d->seg, interp_ea(env, d), (uint64_t)(int64_t)(int32_t)d->imm, 8);
+    NEXT();
+l_h_imul64:
+    r = alu_imul2(8, env->regs[d->reg], interp_ld_rm(cpu, d, 8), &f);
+    env->regs[d->reg] = r;
+    interp_set_cc(env, CC_MASK, f);
+    NEXT();
+
+/*
+ * The ALU, shift and CMOVcc forms for 32-bit (W 32) and 64-bit (W 64)
+ * operands: the same code with the operand size W / 8; 32-bit results are
+ * zero-extended into the 64-bit register, as 64-bit mode requires.
+ * Immediates were sign-extended to 32 bits by the decoder, and are to 64 here.
+ */
+#define IMM_SX ((uint64_t)(int64_t)(int32_t)d->imm)
+#define INTERP_ALU(n, W)                                                             \
+l_alu_rr##W##_##n:                                                               \
+    r = alu2(n, W / 8, env->regs[d->rm], env->regs[d->reg], env->eflags & CC_C, &f); \
     if (n != ALU_CMP)                                                            \
         env->regs[d->rm] = r;                                                    \
-    interp_set_cc(env, CC_MASK, f);                                                     \
+    interp_set_cc(env, CC_MASK, f);                                              \
     NEXT();                                                                      \
-l_alu_ri32_##n:                                                                  \
-    r = alu2(n, 4, env->regs[d->rm], d->imm, env->eflags & CC_C, &f);            \
+l_alu_ri##W##_##n:                                                               \
+    r = alu2(n, W / 8, env->regs[d->rm], IMM_SX, env->eflags & CC_C, &f);        \
     if (n != ALU_CMP)                                                            \
         env->regs[d->rm] = r;                                                    \
-    interp_set_cc(env, CC_MASK, f);                                                     \
-    NEXT();
-    INTERP_ALU32(0) INTERP_ALU32(1) INTERP_ALU32(2) INTERP_ALU32(3)
-    INTERP_ALU32(4) INTERP_ALU32(5) INTERP_ALU32(6) INTERP_ALU32(7)
-#define INTERP_SHIFT32(n)                                                            \
-l_shift_ri32_##n:                                                                \
-    r = alu_shift(n, 4, env->regs[d->rm], d->imm, env->eflags & CC_C, &f);       \
+    interp_set_cc(env, CC_MASK, f);                                              \
+    NEXT();                                                                      \
+l_alu_rm##W##_##n:                                                               \
+    v = cpu_ld(cpu, d->seg, interp_ea(env, d), W / 8);                           \
+    r = alu2(n, W / 8, env->regs[d->reg], v, env->eflags & CC_C, &f);            \
+    if (n != ALU_CMP)                                                            \
+        env->regs[d->reg] = r;                                                   \
+    interp_set_cc(env, CC_MASK, f);                                              \
+    NEXT();                                                                      \
+l_alu_mr##W##_##n:                                                               \
+    if (n == ALU_CMP) {                                                          \
+        v = cpu_ld(cpu, d->seg, interp_ea(env, d), W / 8);                       \
+        alu2(n, W / 8, v, env->regs[d->reg], 0, &f);                             \
+    } else {                                                                     \
+        uint64_t lin_ = seg_addr(cpu, d->seg, interp_ea(env, d), W / 8, 1);      \
+        v = cpu_ld_lin(cpu, lin_, W / 8);                                        \
+        r = alu2(n, W / 8, v, env->regs[d->reg], env->eflags & CC_C, &f);        \
+        cpu_st_lin(cpu, lin_, r, W / 8);                                         \
+    }                                                                            \
+    interp_set_cc(env, CC_MASK, f);                                              \
+    NEXT();                                                                      \
+l_alu_mi##W##_##n:                                                               \
+    if (n == ALU_CMP) {                                                          \
+        v = cpu_ld(cpu, d->seg, interp_ea(env, d), W / 8);                       \
+        alu2(n, W / 8, v, IMM_SX, 0, &f);                                        \
+    } else {                                                                     \
+        uint64_t lin_ = seg_addr(cpu, d->seg, interp_ea(env, d), W / 8, 1);      \
+        v = cpu_ld_lin(cpu, lin_, W / 8);                                        \
+        r = alu2(n, W / 8, v, IMM_SX, env->eflags & CC_C, &f);                   \
+        cpu_st_lin(cpu, lin_, r, W / 8);                                         \
+    }                                                                            \
+    interp_set_cc(env, CC_MASK, f);                                              \
+    NEXT();                                                                      \
+l_shift_ri##W##_##n:                                                             \
+    r = alu_shift(n, W / 8, env->regs[d->rm], d->imm, env->eflags & CC_C, &f);   \
     env->regs[d->rm] = r;                                                        \
-    interp_set_cc(env, n < 4 ? (CC_C | CC_O) : CC_MASK, f);                             \
+    interp_set_cc(env, n < 4 ? (CC_C | CC_O) : CC_MASK, f);                      \
     NEXT();
-    INTERP_SHIFT32(0) INTERP_SHIFT32(1) INTERP_SHIFT32(2) INTERP_SHIFT32(3)
-    INTERP_SHIFT32(4) INTERP_SHIFT32(5) INTERP_SHIFT32(6) INTERP_SHIFT32(7)
+#define INTERP_ALU_ALL(W)                                                        \
+    INTERP_ALU(0, W) INTERP_ALU(1, W) INTERP_ALU(2, W) INTERP_ALU(3, W)          \
+    INTERP_ALU(4, W) INTERP_ALU(5, W) INTERP_ALU(6, W) INTERP_ALU(7, W)
+    INTERP_ALU_ALL(32)
+    INTERP_ALU_ALL(64)
+
 #define INTERP_JCC(n)                                                                \
 l_jcc_##n:                                                                       \
-    if (interp_cond(env->eflags, n)) {                                           \
-        uint32_t t = env->eip + d->imm;                                          \
-        interp_jump(cpu, (d->pfx & PFX_OP32) ? t : (t & 0xffff));                \
-    }                                                                            \
+    if (interp_cond(env->eflags, n))                                             \
+        interp_jrel(cpu, d, (int32_t)d->imm);                                    \
     NEXT();
     INTERP_JCC(0) INTERP_JCC(1) INTERP_JCC(2) INTERP_JCC(3)
     INTERP_JCC(4) INTERP_JCC(5) INTERP_JCC(6) INTERP_JCC(7)
     INTERP_JCC(8) INTERP_JCC(9) INTERP_JCC(10) INTERP_JCC(11)
     INTERP_JCC(12) INTERP_JCC(13) INTERP_JCC(14) INTERP_JCC(15)
 
-
-#define INTERP_ALU32M(n)                                                                 \
-l_alu_rm32_##n:                                                                          \
-    v = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);                                       \
-    r = alu2(n, 4, env->regs[d->reg], v, env->eflags & CC_C, &f);                        \
-    if (n != ALU_CMP)                                                                    \
-        env->regs[d->reg] = r;                                                           \
-    interp_set_cc(env, CC_MASK, f);                                                             \
-    NEXT();                                                                              \
-l_alu_mr32_##n:                                                                          \
-    if (n == ALU_CMP) {                                                                  \
-        v = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);                                   \
-        alu2(n, 4, v, env->regs[d->reg], 0, &f);                                         \
-    } else {                                                                             \
-        uint64_t lin_ = seg_addr(cpu, d->seg, interp_ea(env, d), 4, 1);                  \
-        v = cpu_ld_lin(cpu, lin_, 4);                                                    \
-        r = alu2(n, 4, v, env->regs[d->reg], env->eflags & CC_C, &f);                    \
-        cpu_st_lin(cpu, lin_, r, 4);                                                     \
-    }                                                                                    \
-    interp_set_cc(env, CC_MASK, f);                                                             \
-    NEXT();                                                                              \
-l_alu_mi32_##n:                                                                          \
-    if (n == ALU_CMP) {                                                                  \
-        v = cpu_ld(cpu, d->seg, interp_ea(env, d), 4);                                   \
-        alu2(n, 4, v, d->imm, 0, &f);                                                    \
-    } else {                                                                             \
-        uint64_t lin_ = seg_addr(cpu, d->seg, interp_ea(env, d), 4, 1);                  \
-        v = cpu_ld_lin(cpu, lin_, 4);                                                    \
-        r = alu2(n, 4, v, d->imm, env->eflags & CC_C, &f);                               \
-        cpu_st_lin(cpu, lin_, r, 4);                                                     \
-    }                                                                                    \
-    interp_set_cc(env, CC_MASK, f);                                                             \
-    NEXT();
-    INTERP_ALU32M(0) INTERP_ALU32M(1) INTERP_ALU32M(2) INTERP_ALU32M(3)
-    INTERP_ALU32M(4) INTERP_ALU32M(5) INTERP_ALU32M(6) INTERP_ALU32M(7)
 l_h_mov_mi32:
     cpu_st(cpu, d->seg, interp_ea(env, d), d->imm, 4);
     NEXT();
 l_h_movzx8:
-    env->regs[d->reg] = d->mod == 3 ? interp_rd_reg(env, 1, d->rm)
+    env->regs[d->reg] = d->mod == 3 ? interp_rd_reg_x(env, 1, d->rm, d->rex)
                                     : cpu_ld(cpu, d->seg, interp_ea(env, d), 1);
     NEXT();
 l_h_movzx16:
@@ -1582,10 +1660,10 @@ l_h_imul32:
     interp_set_cc(env, CC_MASK, f);
     NEXT();
 l_h_mov8_load:
-    interp_wr_reg(env, 1, d->reg, interp_ld_rm(cpu, d, 1));
+    interp_wr_reg_x(env, 1, d->reg, interp_ld_rm(cpu, d, 1), d->rex);
     NEXT();
 l_h_mov8_store:
-    interp_st_rm(cpu, d, 1, interp_rd_reg(env, 1, d->reg));
+    interp_st_rm(cpu, d, 1, interp_rd_reg_x(env, 1, d->reg, d->rex));
     NEXT();
 #define INTERP_CC(n)                                                                     \
 l_setcc_##n:                                                                             \
@@ -1593,6 +1671,11 @@ l_setcc_##n:                                                                    
     NEXT();                                                                              \
 l_cmov32_##n:                                                                            \
     v = interp_ld_rm(cpu, d, 4);                                                         \
+    /* a 32-bit CMOV writes (zero-extends) its destination even when false */           \
+    env->regs[d->reg] = interp_cond(env->eflags, n) ? v : (uint32_t)env->regs[d->reg];   \
+    NEXT();                                                                              \
+l_cmov64_##n:                                                                            \
+    v = interp_ld_rm(cpu, d, 8);                                                         \
     if (interp_cond(env->eflags, n))                                                     \
         env->regs[d->reg] = v;                                                           \
     NEXT();

@@ -161,7 +161,7 @@ void interp_check_iopl_v86(X86CPU *cpu);
 void interp_check_if_change(X86CPU *cpu);
 void interp_check_cpl0(X86CPU *cpu);
 void interp_mov_to_cr(X86CPU *cpu, int n, uint64_t v);
-void interp_sysenter_exit(X86CPU *cpu, bool is_exit);
+void interp_sysenter_exit(X86CPU *cpu, bool is_exit, int osz);
 
 /* interp-str.c: MOVS CMPS STOS LODS SCAS INS OUTS, with REP */
 void interp_string(X86CPU *cpu, const DInsn *d, int size);

@@ -60,7 +60,7 @@ typedef struct DInsn {
 } DInsn;
 
 /*
- * Specialised handlers for hot 32-bit forms, chosen by decode_specialise()
+ * Specialised handlers for hot 32-bit (and 64-bit) forms, chosen by decode_specialise()
  * (decode.c).  Register operands are normalised: the destination is in rm,
  * the source in reg.  Immediates are already sign-extended.
  */
@@ -91,7 +91,18 @@ enum {
     H_SETCC,                /* + condition (16): r/m8 <- cc */
     H_CMOV32 = H_SETCC + 16,/* + condition (16): reg <- r/m if cc */
     H_UD = H_CMOV32 + 16,   /* invalid encoding (LOCK misuse): #UD */
-    H_LAST,
+    /* 64-bit mode: the default-64 stack forms and the REX.W (64-bit operand) forms */
+    H_PUSH64, H_POP64,      /* rm */
+    H_CALL64, H_RET64,
+    H_MOV_RR64, H_LOAD64, H_STORE64, H_LEA64, H_TEST_RR64, H_TEST_MR64, H_MOV_MI64, H_IMUL64,
+    H_ALU_RR64,
+    H_ALU_RI64 = H_ALU_RR64 + 8,
+    H_ALU_RM64 = H_ALU_RI64 + 8,
+    H_ALU_MR64 = H_ALU_RM64 + 8,
+    H_ALU_MI64 = H_ALU_MR64 + 8,
+    H_SHIFT_RI64 = H_ALU_MI64 + 8,
+    H_CMOV64 = H_SHIFT_RI64 + 8,
+    H_LAST = H_CMOV64 + 16,
 };
 
 /* Opcode attributes (decode.def) */

@@ -612,6 +612,21 @@ ins_%[n_ins]:
 ins_name_%[n_ins]: db %1, 0
 %xdefine ins_class_%[n_ins] c_fpu
 %endmacro
+%macro SSESTUB 1                ; a sequence: SSESTUB name ... ENDSSE
+%assign n_ins n_ins + 1
+%xdefine ins_class_%[n_ins] c_fpu
+%define CUR_NAME %1
+ins_%[n_ins]:
+        call sse_in
+%endmacro
+%macro ENDSSE 0
+        jmp sse_out
+ins_name_%[n_ins]: db CUR_NAME, 0
+%endmacro
+%macro SSESTUB1 1               ; as SSESTUB, over a alone (b = 0)
+SSESTUB %1
+%xdefine ins_class_%[n_ins] c_fpu1
+%endmacro
 %macro SSEFP 1                  ; ps pd ss sd forms, register and memory source
 SSEOP %str(%1 ps), %1ps xmm0, xmm1
 SSEOP %str(%1 pd), %1pd xmm0, xmm1
@@ -667,6 +682,412 @@ SSEOP "pandn", pandn xmm0, xmm1
 SSEOP "por", por xmm0, xmm1
 SSEOP "pxor", pxor xmm0, xmm1
 
+; more SSE/SSE2 floating point: approximations, compares (every predicate),
+; (u)comis (EFLAGS), conversions in every form
+SSEOP "rsqrtps", rsqrtps xmm0, xmm1
+SSEOP "rsqrtss m32", rsqrtss xmm0, [sse_scr + 16]
+SSEOP "rcpps m128", rcpps xmm0, [sse_scr + 16]
+SSEOP "rcpss", rcpss xmm0, xmm1
+%assign p 0
+%rep 8
+SSEOP %strcat("cmpps ", %str(p)), cmpps xmm0, xmm1, p
+SSEOP %strcat("cmppd ", %str(p)), cmppd xmm0, xmm1, p
+SSEOP %strcat("cmpss ", %str(p)), cmpss xmm0, xmm1, p
+SSEOP %strcat("cmpsd ", %str(p)), cmpsd xmm0, xmm1, p
+%assign p p + 1
+%endrep
+SSEOP "cmpps m128 1", cmpps xmm0, [sse_scr + 16], 1
+SSEOP "cmpsd m64 3", cmpsd xmm0, [sse_scr + 16], 3
+SSEOP "comiss", comiss xmm0, xmm1
+SSEOP "ucomiss", ucomiss xmm0, xmm1
+SSEOP "comisd", comisd xmm0, xmm1
+SSEOP "ucomisd", ucomisd xmm0, xmm1
+SSEOP "comiss m32", comiss xmm0, [sse_scr + 16]
+SSEOP "ucomisd m64", ucomisd xmm0, [sse_scr + 16]
+SSEOP "cvtps2pd", cvtps2pd xmm0, xmm1
+SSEOP "cvtps2pd m64", cvtps2pd xmm0, [sse_scr + 20]
+SSEOP "cvtpd2ps", cvtpd2ps xmm0, xmm1
+SSEOP "cvtss2sd", cvtss2sd xmm0, xmm1
+SSEOP "cvtss2sd m32", cvtss2sd xmm0, [sse_scr + 16]
+SSEOP "cvtsd2ss", cvtsd2ss xmm0, xmm1
+SSEOP "cvtdq2ps", cvtdq2ps xmm0, xmm1
+SSEOP "cvtps2dq", cvtps2dq xmm0, xmm1
+SSEOP "cvttps2dq", cvttps2dq xmm0, xmm1
+SSEOP "cvtdq2pd", cvtdq2pd xmm0, xmm1
+SSEOP "cvtdq2pd m64", cvtdq2pd xmm0, [sse_scr + 20]
+SSEOP "cvtpd2dq", cvtpd2dq xmm0, xmm1
+SSEOP "cvttpd2dq m128", cvttpd2dq xmm0, [sse_scr + 16]
+SSEOP "cvtsi2ss", cvtsi2ss xmm0, eax
+SSEOP "cvtsi2ss m32", cvtsi2ss xmm0, [sse_scr + 16]
+SSEOP "cvtsi2sd", cvtsi2sd xmm0, ebx
+SSEOP "cvtss2si", cvtss2si eax, xmm1
+SSEOP "cvttss2si m32", cvttss2si eax, [sse_scr + 16]
+SSEOP "cvtsd2si", cvtsd2si eax, xmm1
+SSEOP "cvttsd2si", cvttsd2si eax, xmm1
+SSEOP "cvtsd2si m64", cvtsd2si eax, [sse_scr + 16]
+
+; SSE/SSE2 data movement and shuffles
+SSEOP "movhps load", movhps xmm0, [sse_scr + 20]
+SSEOP "movlps load", movlps xmm0, [sse_scr + 20]
+SSEOP "movhpd load", movhpd xmm0, [sse_scr + 20]
+SSEOP "movlpd load", movlpd xmm0, [sse_scr + 20]
+SSEOP "movhps store", movhps [sse_scr + 4], xmm1
+SSEOP "movlpd store", movlpd [sse_scr + 4], xmm1
+SSEOP "movhlps", movhlps xmm0, xmm1
+SSEOP "movlhps", movlhps xmm0, xmm1
+SSEOP "movmskps", movmskps eax, xmm1
+SSEOP "movmskpd", movmskpd eax, xmm0
+SSEOP "unpcklps", unpcklps xmm0, xmm1
+SSEOP "unpckhps m128", unpckhps xmm0, [sse_scr + 16]
+SSEOP "unpcklpd", unpcklpd xmm0, xmm1
+SSEOP "unpckhpd", unpckhpd xmm0, xmm1
+SSEOP "shufps 1b", shufps xmm0, xmm1, 0x1b
+SSEOP "shufps e4 m128", shufps xmm0, [sse_scr + 16], 0xe4
+SSEOP "shufps 9c", shufps xmm0, xmm1, 0x9c
+SSEOP "shufpd 1", shufpd xmm0, xmm1, 1
+SSEOP "shufpd 2", shufpd xmm0, xmm1, 2
+SSEOP "movntps", movntps [sse_scr], xmm1
+SSEOP "movntdq", movntdq [sse_scr], xmm1
+SSEOP "movnti", movnti [sse_scr + 4], ebx
+SSEOP "movapd store", movapd [sse_scr], xmm1
+SSEOP "movdqa store", movdqa [sse_scr], xmm1
+SSESTUB "maskmovdqu"
+        push edi
+        mov edi, sse_scr + 2
+        maskmovdqu xmm1, xmm0
+        pop edi
+ENDSSE
+SSEOP "andnps m128", andnps xmm0, [sse_scr + 16]
+
+; SSE2 integer (66 forms)
+%macro SSEINT 1
+SSEOP %str(%1), %1 xmm0, xmm1
+%endmacro
+%macro SSEINTM 1                ; also a memory source
+SSEOP %str(%1), %1 xmm0, xmm1
+SSEOP %str(%1 m128), %1 xmm0, [sse_scr + 16]
+%endmacro
+SSEINTM punpcklbw
+SSEINT punpcklwd
+SSEINT punpckldq
+SSEINT punpcklqdq
+SSEINTM punpckhbw
+SSEINT punpckhwd
+SSEINT punpckhdq
+SSEINT punpckhqdq
+SSEINTM packsswb
+SSEINT packssdw
+SSEINTM packuswb
+SSEINT pcmpgtb
+SSEINT pcmpgtw
+SSEINTM pcmpgtd
+SSEINT pcmpeqd
+SSEINT pmullw
+SSEINTM pmulhw
+SSEINT pmulhuw
+SSEINT pmuludq
+SSEINTM pmaddwd
+SSEINT psadbw
+SSEINT paddsb
+SSEINT paddsw
+SSEINT paddusb
+SSEINTM paddusw
+SSEINT psubsb
+SSEINTM psubsw
+SSEINT psubusb
+SSEINT psubusw
+SSEINT pminub
+SSEINT pmaxub
+SSEINT pminsw
+SSEINTM pmaxsw
+SSEINT pavgb
+SSEINT pavgw
+%macro SSESH 1                  ; shift by a count in xmm2 (b: 0..33 and big)
+SSESTUB %str(%1 xmm)
+        movd xmm2, ecx
+        %1 xmm0, xmm2
+ENDSSE
+%endmacro
+SSESH psrlw
+SSESH psrld
+SSESH psrlq
+SSESH psraw
+SSESH psrad
+SSESH psllw
+SSESH pslld
+SSESH psllq
+SSEOP "psllq m128", psllq xmm0, [sse_scr + 16]
+SSEOP "psrlw 3", psrlw xmm0, 3
+SSEOP "psrld 31", psrld xmm0, 31
+SSEOP "psrlq 40", psrlq xmm0, 40
+SSEOP "psraw 15", psraw xmm0, 15
+SSEOP "psraw 200", psraw xmm0, 200
+SSEOP "psrad 7", psrad xmm0, 7
+SSEOP "psllw 9", psllw xmm0, 9
+SSEOP "pslld 16", pslld xmm0, 16
+SSEOP "psllq 1", psllq xmm0, 1
+SSEOP "psllq 64", psllq xmm0, 64
+SSEOP "psrldq 3", psrldq xmm0, 3
+SSEOP "psrldq 16", psrldq xmm0, 16
+SSEOP "pslldq 5", pslldq xmm0, 5
+SSEOP "pslldq 15", pslldq xmm0, 15
+SSEOP "pshufhw 1b", pshufhw xmm0, xmm1, 0x1b
+SSEOP "pshuflw 4e m128", pshuflw xmm0, [sse_scr + 16], 0x4e
+SSEOP "pshufd 00", pshufd xmm0, xmm1, 0x00
+SSEOP "pshufd ff", pshufd xmm0, xmm1, 0xff
+SSEOP "pinsrw 5", pinsrw xmm0, ebx, 5
+SSEOP "pinsrw m16 0", pinsrw xmm0, [sse_scr + 18], 0
+SSEOP "pextrw 3", pextrw eax, xmm1, 3
+SSEOP "pextrw 7", pextrw eax, xmm0, 7
+SSEOP "pmovmskb", pmovmskb eax, xmm1
+SSEOP "movq xmm store reg", movq xmm0, xmm1
+SSEOP "movd xmm m32", movd xmm0, [sse_scr + 20]
+SSEOP "movd m32 xmm", movd [sse_scr + 8], xmm1
+
+; SSE3
+SSEOP "addsubps", addsubps xmm0, xmm1
+SSEOP "addsubpd", addsubpd xmm0, xmm1
+SSEOP "haddps", haddps xmm0, xmm1
+SSEOP "haddpd m128", haddpd xmm0, [sse_scr + 16]
+SSEOP "hsubps", hsubps xmm0, xmm1
+SSEOP "hsubpd", hsubpd xmm0, xmm1
+SSEOP "movddup", movddup xmm0, xmm1
+SSEOP "movddup m64", movddup xmm0, [sse_scr + 20]
+SSEOP "movshdup", movshdup xmm0, xmm1
+SSEOP "movsldup m128", movsldup xmm0, [sse_scr + 16]
+SSEOP "lddqu", lddqu xmm0, [sse_scr + 19]
+
+; SSSE3, XMM forms
+SSEINTM pshufb
+SSEINT phaddw
+SSEINT phaddd
+SSEINT phaddsw
+SSEINT phsubw
+SSEINTM phsubd
+SSEINT phsubsw
+SSEINTM pmaddubsw
+SSEINT pmulhrsw
+SSEINT psignb
+SSEINT psignw
+SSEINTM psignd
+SSEINT pabsb
+SSEINT pabsw
+SSEINTM pabsd
+SSEOP "palignr 0", palignr xmm0, xmm1, 0
+SSEOP "palignr 5", palignr xmm0, xmm1, 5
+SSEOP "palignr 17", palignr xmm0, xmm1, 17
+SSEOP "palignr 32", palignr xmm0, xmm1, 32
+SSEOP "palignr 9 m128", palignr xmm0, [sse_scr + 16], 9
+
+;  32 imm8 values of each shuffle, shift and insert (selectors: a
+; permutation's first 32, so every field takes every value; shifts: 0-23 and
+; the edges 31 32 33 63 64 65 128 255); each result is folded into xmm3
+; (rotate the lanes, add), over a alone
+%macro IMMALL 3-6               ; name, kind (0 selector, 1 count), 1-4 insns using IMM
+SSESTUB1 %1
+        pxor xmm3, xmm3
+%assign I 0
+%rep 32
+%if %2 == 0
+%assign IMM (I * 0x9d + 0x1b) & 0xff
+%elif I < 24
+%assign IMM I
+%else
+%assign IMM I == 24 ? 31 : I == 25 ? 32 : I == 26 ? 33 : I == 27 ? 63 : I == 28 ? 64 : I == 29 ? 65 : I == 30 ? 128 : 255
+%endif
+        %3
+%if %0 >= 4
+        %4
+%endif
+%if %0 >= 5
+        %5
+%endif
+%if %0 >= 6
+        %6
+%endif
+        pshufd xmm3, xmm3, 0x39
+        paddd xmm3, xmm2
+%assign I I + 1
+%endrep
+%undef IMM                      ; undefined again at the next use: NASM
+        movdqa xmm0, xmm3       ; expands a defined IMM in the arguments
+ENDSSE
+%endmacro
+IMMALL "pshufd imm8", 0, {pshufd xmm2, xmm0, IMM}
+IMMALL "pshufhw imm8", 0, {pshufhw xmm2, xmm0, IMM}
+IMMALL "pshuflw imm8", 0, {pshuflw xmm2, xmm0, IMM}
+IMMALL "shufps imm8", 0, {movdqa xmm2, xmm0}, {shufps xmm2, xmm1, IMM}
+IMMALL "shufpd imm8", 0, {movdqa xmm2, xmm1}, {shufpd xmm2, xmm0, IMM}
+IMMALL "cmpps imm8", 0, {movdqa xmm2, xmm0}, {cmpps xmm2, xmm1, IMM & 7}
+IMMALL "palignr imm8", 1, {movdqa xmm2, xmm0}, {palignr xmm2, xmm1, IMM}
+IMMALL "psrldq imm8", 1, {movdqa xmm2, xmm0}, {psrldq xmm2, IMM}
+IMMALL "pslldq imm8", 1, {movdqa xmm2, xmm0}, {pslldq xmm2, IMM}
+IMMALL "psraw imm8", 1, {movdqa xmm2, xmm0}, {psraw xmm2, IMM}
+IMMALL "psrld imm8", 1, {movdqa xmm2, xmm0}, {psrld xmm2, IMM}
+IMMALL "psllq imm8", 1, {movdqa xmm2, xmm0}, {psllq xmm2, IMM}
+IMMALL "pinsrw imm8", 1, {movdqa xmm2, xmm0}, {pinsrw xmm2, eax, IMM}
+IMMALL "pextrw imm8", 1, {pextrw ebx, xmm0, IMM}, {movd xmm2, ebx}
+IMMALL "mmx pshufw imm8", 0, {pshufw mm2, [sse_scr], IMM}, {movq2dq xmm2, mm2}, emms
+IMMALL "mmx palignr imm8", 1, {movq mm2, [sse_scr]}, {palignr mm2, [sse_scr + 16], IMM}, {movq2dq xmm2, mm2}, emms
+IMMALL "mmx psrlw imm8", 1, {movq mm2, [sse_scr]}, {psrlw mm2, IMM}, {movq2dq xmm2, mm2}, emms
+
+;  MMX (and SSE/SSE2/SSSE3 on MMX registers): mm0 = {a, b}, mm1 = {b, a};
+; out as SSEOP with xmm0 = {mm0, 0} after EMMS
+%macro MMXOP 2+                 ; name, code (destination mm0, source mm1)
+%assign n_ins n_ins + 1
+ins_%[n_ins]:
+        call sse_in
+        movq mm0, [sse_scr]
+        movq mm1, [sse_scr + 16]
+        %2
+        jmp mmx_out
+ins_name_%[n_ins]: db %1, 0
+%xdefine ins_class_%[n_ins] c_fpu
+%endmacro
+%macro MMXSTUB 1
+%assign n_ins n_ins + 1
+%xdefine ins_class_%[n_ins] c_fpu
+%define CUR_NAME %1
+ins_%[n_ins]:
+        call sse_in
+        movq mm0, [sse_scr]
+        movq mm1, [sse_scr + 16]
+%endmacro
+%macro ENDMMX 0
+        jmp mmx_out
+ins_name_%[n_ins]: db CUR_NAME, 0
+%endmacro
+%macro MMXINT 1
+MMXOP %str(mmx %1), %1 mm0, mm1
+%endmacro
+%macro MMXINTM 1
+MMXOP %str(mmx %1), %1 mm0, mm1
+MMXOP %str(mmx %1 m64), %1 mm0, [sse_scr + 16]
+%endmacro
+MMXINTM paddb
+MMXINT paddw
+MMXINT paddd
+MMXINT paddq
+MMXINT psubb
+MMXINT psubw
+MMXINTM psubd
+MMXINT psubq
+MMXINT paddsb
+MMXINT paddsw
+MMXINT paddusb
+MMXINT paddusw
+MMXINT psubsb
+MMXINT psubsw
+MMXINT psubusb
+MMXINTM psubusw
+MMXINT pand
+MMXINT pandn
+MMXINT por
+MMXINTM pxor
+MMXINT pcmpeqb
+MMXINT pcmpeqw
+MMXINT pcmpeqd
+MMXINT pcmpgtb
+MMXINT pcmpgtw
+MMXINT pcmpgtd
+MMXINT pmullw
+MMXINT pmulhw
+MMXINT pmulhuw
+MMXINT pmuludq
+MMXINTM pmaddwd
+MMXINT psadbw
+MMXINT pminub
+MMXINT pmaxub
+MMXINT pminsw
+MMXINT pmaxsw
+MMXINT pavgb
+MMXINT pavgw
+MMXINTM punpcklbw
+MMXINT punpcklwd
+MMXINTM punpckldq
+MMXINT punpckhbw
+MMXINT punpckhwd
+MMXINTM punpckhdq
+MMXINT packsswb
+MMXINT packssdw
+MMXINTM packuswb
+%macro MMXSH 1
+MMXSTUB %str(mmx %1 mm)
+        movd mm2, ecx
+        %1 mm0, mm2
+ENDMMX
+%endmacro
+MMXSH psrlw
+MMXSH psrld
+MMXSH psrlq
+MMXSH psraw
+MMXSH psrad
+MMXSH psllw
+MMXSH pslld
+MMXSH psllq
+MMXOP "mmx psrlw 4", psrlw mm0, 4
+MMXOP "mmx psrad 20", psrad mm0, 20
+MMXOP "mmx psllq 33", psllq mm0, 33
+MMXOP "mmx pslld m64", pslld mm0, [sse_scr + 16]
+MMXOP "mmx pshufw 1b", pshufw mm0, mm1, 0x1b
+MMXOP "mmx pshufw m64 c6", pshufw mm0, [sse_scr + 16], 0xc6
+MMXOP "mmx pinsrw 2", pinsrw mm0, ebx, 2
+MMXOP "mmx pextrw 1", pextrw eax, mm1, 1
+MMXOP "mmx pmovmskb", pmovmskb eax, mm1
+MMXOP "mmx movd mm r32", movd mm0, ebx
+MMXOP "mmx movd r32 mm", movd eax, mm1
+MMXOP "mmx movd mm m32", movd mm0, [sse_scr + 20]
+MMXOP "mmx movd m32 mm", movd [sse_scr + 4], mm1
+MMXOP "mmx movq mm mm", movq mm0, mm1
+MMXOP "mmx movq m64 mm", movq [sse_scr + 4], mm1
+MMXOP "mmx movntq", movntq [sse_scr + 8], mm1
+MMXSTUB "mmx maskmovq"
+        push edi
+        mov edi, sse_scr + 3
+        maskmovq mm1, mm0
+        pop edi
+ENDMMX
+MMXSTUB "mmx movq2dq"           ; the whole of xmm0 through memory
+        movq2dq xmm0, mm1
+        movdqu [sse_scr + 40], xmm0
+        movq mm0, [sse_scr + 40]
+        pxor mm0, [sse_scr + 48]
+ENDMMX
+MMXOP "mmx movdq2q", movdq2q mm0, xmm1
+%macro MMXCVT 1+                ; conversions into xmm0: its halves XORed into mm0
+MMXSTUB %str(mmx %1)
+        %1
+        movdqu [sse_scr + 40], xmm0
+        movq mm0, [sse_scr + 40]
+        pxor mm0, [sse_scr + 48]
+ENDMMX
+%endmacro
+MMXCVT cvtpi2ps xmm0, mm1
+MMXCVT cvtpi2pd xmm0, mm1
+MMXCVT cvtpi2ps xmm0, [sse_scr + 16]
+MMXOP "mmx cvtps2pi", cvtps2pi mm0, xmm1
+MMXOP "mmx cvttps2pi", cvttps2pi mm0, xmm1
+MMXOP "mmx cvtpd2pi", cvtpd2pi mm0, xmm1
+MMXOP "mmx cvttpd2pi m128", cvttpd2pi mm0, [sse_scr + 16]
+MMXINTM pshufb
+MMXINT phaddw
+MMXINT phaddd
+MMXINT phaddsw
+MMXINT phsubw
+MMXINT phsubd
+MMXINT phsubsw
+MMXINTM pmaddubsw
+MMXINT pmulhrsw
+MMXINT psignb
+MMXINT psignw
+MMXINT psignd
+MMXINT pabsb
+MMXINT pabsw
+MMXINTM pabsd
+MMXOP "mmx palignr 3", palignr mm0, mm1, 3
+MMXOP "mmx palignr 12", palignr mm0, mm1, 12
+MMXOP "mmx palignr 16", palignr mm0, mm1, 16
+
 sse_in:
         mov [sse_scr], eax
         mov [sse_scr + 4], ebx
@@ -710,8 +1131,11 @@ sse_out:
         xor eax, [sse_scr + 48]
         popfd
         ret
-align 16
-sse_scr: times 20 dd 0
+mmx_out:                        ; mm0 to xmm0 = {mm0, 0}; back to the x87 state
+        movq [sse_scr + 72], mm0
+        emms
+        movq xmm0, [sse_scr + 72]
+        jmp sse_out
 sse_csr: dd 0x1f80, 0x3f80, 0x7fc0, 0x5f80
 
 ; set up the FPU for a case: FNINIT, control word from the flags variant,
@@ -766,6 +1190,7 @@ values:
         dd 0x12345678, 0x9abcdef0, 0xdeadbeef, 0x0badf00d
         dd 0x55555555, 0xaaaaaaaa, 0x000000f9, 0x00008ff6
         dd 0x99, 0x9a, 0x0a, 0x3f6
+        dd 0x7f800000, 0x3f800000, 0xfff00000, 0x4f000000
 N_VALUES equ ($ - values) / 4
 fvalues:                        ; input EFLAGS
         dd 0x002, 0x8d7, 0x003, 0x012
@@ -1048,6 +1473,7 @@ out_hex:
 ; variables in a page of their own: writes next to code would look like
 ; self-modifying code to a translating CPU and slow it down a lot
 align 4096
+sse_scr:  times 20 dd 0         ; 16-aligned: movdqa/movaps operands
 scratch:  dd 0, 0
 fscr:     times 10 dd 0
 cur_ins:  dd 0

@@ -33,7 +33,25 @@ int main(void)
     is_int(d.reg, 9, "add rax,r9: reg = r9 (REX.R)");
     is_int(d.rm, 0, "add rax,r9: rm = rax");
     ok(d.rex & REX_W, "add rax,r9: REX.W");
-    is_int(d.h, 0x01, "add rax,r9: generic handler (no 32-bit H_* form)");
+    is_int(d.h, H_ALU_RR64 + 0, "add rax,r9: the 64-bit ALU reg/reg handler");
+
+    /* 01 C8: add eax, ecx in 64-bit mode: the 32-bit form (zero-extends) */
+    dec(DECODE_64, &d, "add eax,ecx", 2, 0x01, 0xc8);
+    is_int(d.h, H_ALU_RR32 + 0, "add eax,ecx: the 32-bit ALU reg/reg handler");
+
+    /* 41 50: push r8 is 64-bit by default */
+    dec(DECODE_64, &d, "push r8", 2, 0x41, 0x50);
+    is_int(d.h, H_PUSH64, "push r8: the 64-bit push handler");
+    is_int(d.rm, 8, "push r8: register r8 (REX.B)");
+
+    /* 66 50: push ax (66h) stays generic */
+    dec(DECODE_64, &d, "push ax", 2, 0x66, 0x50);
+    is_int(d.h, 0x50, "push ax: generic handler");
+
+    /* 40 88 F0: mov al, sil (REX without W: SIL, not DH) */
+    dec(DECODE_64, &d, "mov al,sil", 3, 0x40, 0x88, 0xf0);
+    ok(d.rex & DX_REX, "mov al,sil: REX present");
+    is_int(d.reg, 6, "mov al,sil: reg 6 (SIL with REX)");
 
     /* 4D 8B 44 D5 08: mov r8, [r13 + rdx*8 + 8] (REX.WRB) */
     dec(DECODE_64, &d, "mov r8,[r13+rdx*8+8]", 5, 0x4d, 0x8b, 0x44, 0xd5, 0x08);
