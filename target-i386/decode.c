@@ -51,6 +51,19 @@ static bool decode_lock_ok(const DInsn *d)
     return false;
 }
 
+/* ModRM.reg is an opcode extension (/digit), which REX.R does not extend */
+static bool decode_reg_is_opext(int op)
+{
+    switch (op) {
+    case 0x80 ... 0x83: case 0x8f: case 0xc0: case 0xc1: case 0xc6: case 0xc7:
+    case 0xd0 ... 0xd3: case 0xd8 ... 0xdf: case 0xf6: case 0xf7: case 0xfe: case 0xff:
+    case 0x100: case 0x101: case 0x10d: case 0x118: case 0x171 ... 0x173: case 0x1ae: case 0x1ba:
+    case 0x1c7:
+        return true;
+    }
+    return false;
+}
+
 /* One-byte opcodes that are #UD in 64-bit mode (SDM vol. 2, appendix A.2.5):
  * segment push/pop of ES CS SS DS, BCD, PUSHA/POPA, BOUND, 82 alias,
  * far CALL/JMP ptr, LES/LDS (VEX there), INTO, AAM/AAD, SALC. */
@@ -295,7 +308,7 @@ int decode_insn_buf(const uint8_t *buf, int avail, int code32, DInsn *d)
         mod = modrm >> 6;
         rm = modrm & 7;
         d->mod = mod;
-        d->reg = ((modrm >> 3) & 7) | ((rex & REX_R) << 1);
+        d->reg = ((modrm >> 3) & 7) | (decode_reg_is_opext(op) ? 0 : (rex & REX_R) << 1);
         d->rm = rm | ((rex & REX_B) << 3);
         if (mod != 3) {
             if (pfx & PFX_AD32) {

@@ -533,7 +533,7 @@ static void fpu_arith_st0(X86CPU *cpu, int op, long double src)
 void fpu_exec(X86CPU *cpu, const DInsn *d, uint64_t ea)
 {
     CPUX86State *env = &cpu->env;
-    int esc = d->op & 7, reg = d->reg, rm = d->rm;
+    int esc = d->op & 7, reg = d->reg, rm = d->rm & 7;   /* REX.B does not apply to ST(i) */
     int modrm_low = 0xc0 | (reg << 3) | rm;   /* the ModRM byte for reg forms */
     bool control;
     long double v;

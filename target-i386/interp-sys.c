@@ -36,6 +36,7 @@
 #define CPUID_EXT_NX (1u << 20)
 #define CPUID_EXT_LM (1u << 29)
 #define CPUID_EXT_LAHF_LM (1u << 0)     /* CPUID.80000001h:ECX */
+#define CPUID_EXT_PREFETCHW (1u << 8)   /* 0F 0D (runs as a hint NOP) */
 #define CPUID_EXT_CX16 (1u << 13)       /* CPUID.1:ECX: CMPXCHG16B */
 #define CPUID_PHYS_BITS CPU_PHYS_BITS
 #define CPUID_EXT_TSC_DEADLINE (1u << 24)   /* CPUID.1:ECX */
@@ -134,7 +135,7 @@ void interp_cpuid(CPUX86State *env)
         break;
     case 0x80000001:
         d = CPUID_EXT_NX | CPUID_EXT_SYSCALL | CPUID_EXT_LM;
-        c = CPUID_EXT_LAHF_LM;
+        c = CPUID_EXT_LAHF_LM | CPUID_EXT_PREFETCHW;
         break;
     case 0x80000008:
         a = CPUID_PHYS_BITS | (48 << 8);   /* physical, linear address bits */
@@ -367,6 +368,15 @@ void interp_mov_from_cr(X86CPU *cpu, int n, uint64_t *v)
     case 8:
         if (!cpu->code64)
             raise_exception(cpu, EXCP06_ILLOP);
+        {
+            void *opaque;
+            const CpuIrqChip *ic = cpus_irqchip(env->cpu_index, &opaque);
+            if (ic && ic->get_cr8) {
+                bql_lock();
+                env->cr8 = ic->get_cr8(opaque);
+                bql_unlock();
+            }
+        }
         *v = env->cr8 & 15;
         break;
     default:
@@ -412,7 +422,17 @@ void interp_mov_to_cr(X86CPU *cpu, int n, uint64_t v)
     case 8:
         if (!cpu->code64 || (v & ~15ull))
             raise_exception(cpu, cpu->code64 ? EXCP0D_GPF : EXCP06_ILLOP);
-        env->cr8 = v;       /* task priority; the APIC's TPR is not wired to it yet */
+        env->cr8 = v;
+        {
+            /* CR8 is TPR[7:4] of the local APIC (SDM vol. 3, 10.8.6.1) */
+            void *opaque;
+            const CpuIrqChip *ic = cpus_irqchip(env->cpu_index, &opaque);
+            if (ic && ic->set_cr8) {
+                bql_lock();
+                ic->set_cr8(opaque, v);
+                bql_unlock();
+            }
+        }
         break;
     case 4:
         if (v & ~(uint64_t)(CR4_VME_MASK | CR4_PVI_MASK | CR4_TSD_MASK | CR4_DE_MASK |

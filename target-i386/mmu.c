@@ -275,6 +275,7 @@ static int mmu_walk(X86CPU *cpu, uint64_t lin, int acc, int user, uint32_t *phys
     uint64_t ent_pa[4], ent[4], page_pa, off_mask;
     int nlev = 0, levels, shift;
     bool rw = true, us = true, nx = false, w_ok, large = false;
+    uint64_t rsvd = PG_RSVD_HI;     /* PAE: 62:MAXPHYADDR reserved */
 
     if (!(env->cr[0] & CR0_PG_MASK)) {
         *phys = lin;
@@ -284,6 +285,7 @@ static int mmu_walk(X86CPU *cpu, uint64_t lin, int acc, int user, uint32_t *phys
     if (acc == 2 && nxe)
         err |= PFERR_I;
     if (lma) {
+        rsvd = PG_RSVD_HI & ((1ull << 52) - 1);    /* 62:52 ignored (SDM vol. 3, 4.5.4) */
         levels = 4;
         shift = 39;
         ent_pa[0] = (env->cr[3] & PG_ADDR_MASK) + ((lin >> 39) & 0x1ff) * 8;
@@ -311,7 +313,7 @@ static int mmu_walk(X86CPU *cpu, uint64_t lin, int acc, int user, uint32_t *phys
         ent[nlev] = e;
         if (!(e & PG_P))
             return err | 0x10000;
-        if (pae && (e & PG_RSVD_HI))
+        if (pae && (e & rsvd))
             return err | PFERR_P | PFERR_RSVD | 0x10000;
         if (pae && (e & PG_NX)) {
             if (!nxe)

@@ -918,8 +918,9 @@ static void seg_validate_data_segs(X86CPU *cpu)
         s = &cpu->env.segs[i];
         dpl = (s->flags >> DESC_DPL_SHIFT) & 3;
         if ((s->selector & ~3) && (!(s->flags & DESC_CS_MASK) || !(s->flags & DESC_C_MASK)) &&
-            dpl < cpl)
-            seg_load_cache(cpu, i, 0, 0, 0, 0);
+            dpl < cpl)      /* in IA-32e mode FS/GS keep their base */
+            seg_load_cache(cpu, i, 0, (cpu->env.efer & EFER_LMA) && i >= R_FS ? s->base : 0,
+                           0, 0);
     }
 }
 
@@ -938,15 +939,17 @@ static void seg_pm_return(X86CPU *cpu, int sz, uint16_t pop_bytes, bool is_iret)
     uint64_t new_eip, new_eflags = 0, new_esp = 0;
     uint32_t new_cs, e1, e2, new_ss = 0, s1 = 0, s2 = 0;
     int cpl = cpu_cpl(cpu), rpl, dpl;
-    bool lma = env->efer & EFER_LMA, to64;
+    bool lma = env->efer & EFER_LMA, from64 = cpu->code64, to64;
 
     new_eip = seg_pop_from(cpu, &st, sz);
     new_cs = seg_pop_from(cpu, &st, sz) & 0xffff;
     if (is_iret) {
         new_eflags = seg_pop_from(cpu, &st, sz);
-        if (lma) {
+        if (from64) {
             new_esp = seg_pop_from(cpu, &st, sz);
             new_ss = seg_pop_from(cpu, &st, sz) & 0xffff;
+        } else if (lma) {
+            /* compatibility mode: SS:ESP only at an outer return, below */
         } else if (sz == 4 && (new_eflags & VM_MASK) && cpl == 0) {
             /* return to v8086 mode (SDM vol. 3, 20.3.3) */
             uint32_t vesp = seg_pop_from(cpu, &st, 4);
@@ -990,11 +993,11 @@ static void seg_pm_return(X86CPU *cpu, int sz, uint16_t pop_bytes, bool is_iret)
     st.sp += pop_bytes;
     if (!seg_code_off_ok(cpu, e1, e2, new_eip))
         raise_exception_err(cpu, EXCP0D_GPF, 0);
-    if (rpl == cpl && !(is_iret && lma)) {
+    if (rpl == cpl && !(is_iret && from64)) {
         seg_load_desc_cache(cpu, R_CS, new_cs, e1, e2);
         set_esp(cpu, st.sp);
     } else {
-        if (!is_iret || !lma) {
+        if (!is_iret || !from64) {
             new_esp = seg_pop_from(cpu, &st, sz);
             new_ss = seg_pop_from(cpu, &st, sz) & 0xffff;
         }

@@ -280,8 +280,9 @@ static inline uint32_t tb_jc_hash(uint64_t pc)
 /* CS.base + RIP: 32-bit wrap outside 64-bit mode */
 static inline uint64_t cpu_pc(const X86CPU *cpu)
 {
-    uint64_t pc = cpu->env.segs[R_CS].base + cpu->env.eip;
-    return cpu->code64 ? pc : (uint32_t)pc;
+    if (cpu->code64)
+        return cpu->env.eip;    /* CS.base is ignored (SDM vol. 3, 3.4.4) */
+    return (uint32_t)(cpu->env.segs[R_CS].base + cpu->env.eip);
 }
 
 /* The jump-cache fast path of tb_find(). */
