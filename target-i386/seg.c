@@ -563,12 +563,11 @@ static void seg_do_interrupt_pm(X86CPU *cpu, int intno, int is_sw, int err, bool
  */
 static uint64_t seg_tss64_rsp(X86CPU *cpu, int slot, int ext)
 {
-    /* slot 0-2: RSP0-2 at 4 + 8n; 3-9: IST1-7 at 0x24 + 8(n-1) */
+    /* slot 0-2: RSP0-2 at 4 + 8n; slot 3 + n: ISTn (n = 1-7) at 0x24 + 8(n-1) */
     SegmentCache *tr = &cpu->env.tr;
     uint32_t off = slot < 3 ? 4 + 8 * slot : 0x24 + 8 * (slot - 4);
-    (void)ext;
     if (!(tr->flags & DESC_P_MASK) || off + 7 > tr->limit)
-        raise_exception_err(cpu, EXCP0A_TSS, tr->selector & ~3);
+        raise_exception_err(cpu, EXCP0A_TSS, (tr->selector & ~3) + ext);
     return cpu_ld_kernel(cpu, tr->base + off, 8);
 }
 
