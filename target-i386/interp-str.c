@@ -10,25 +10,6 @@
  * at interrupts (the instruction restarts where it stopped) */
 #define REP_CHUNK 4096
 
-/* [off, off+len) passes the segment checks (64-bit mode: canonical) */
-static bool interp_seg_range_ok(X86CPU *cpu, int seg, uint64_t off, uint32_t len, int write)
-{
-    if (cpu->code64) {
-        uint64_t lin = off + (seg >= R_FS ? cpu->env.segs[seg].base : 0);
-        return cpu_canonical(lin) && cpu_canonical(lin + len - 1);
-    }
-    return off >= cpu->seg_lo[seg] && off + len - 1 <= cpu->seg_hi[seg] &&
-           (cpu->seg_ok[seg] & (write ? 2 : 1));
-}
-
-/* segment:offset to linear without checks (done by interp_seg_range_ok) */
-static uint64_t interp_str_lin(X86CPU *cpu, int seg, uint64_t off)
-{
-    if (cpu->code64)
-        return off + (seg >= R_FS ? cpu->env.segs[seg].base : 0);
-    return (uint32_t)(cpu->env.segs[seg].base + off);
-}
-
 /* Host pointer for [lin, lin+len) inside one page of plain RAM, or NULL. */
 static uint8_t *interp_ram_span(X86CPU *cpu, uint64_t lin, int write)
 {
@@ -63,7 +44,7 @@ static uint32_t interp_rep_fast(X86CPU *cpu, const DInsn *d, int size, bool movs
         n = MIN(n, (0x10000 - di) / size);
     else if (ad == 4)
         n = MIN(n, (0x100000000ull - di) / size);
-    lin_d = interp_str_lin(cpu, R_ES, di);
+    lin_d = seg_linear(cpu, R_ES, di);
     n = MIN(n, (0x1000 - (lin_d & 0xfff)) / size);
     if (movs) {
         si = interp_str_reg(env, R_ESI, ad);
@@ -71,13 +52,13 @@ static uint32_t interp_rep_fast(X86CPU *cpu, const DInsn *d, int size, bool movs
             n = MIN(n, (0x10000 - si) / size);
         else if (ad == 4)
             n = MIN(n, (0x100000000ull - si) / size);
-        lin_s = interp_str_lin(cpu, d->seg, si);
+        lin_s = seg_linear(cpu, d->seg, si);
         n = MIN(n, (0x1000 - (lin_s & 0xfff)) / size);
     }
-    if (n == 0 || !interp_seg_range_ok(cpu, R_ES, di, n * size, 1))
+    if (n == 0 || !seg_range_ok(cpu, R_ES, di, n * size, 1))
         return 0;
     if (movs) {
-        if (!interp_seg_range_ok(cpu, d->seg, si, n * size, 0))
+        if (!seg_range_ok(cpu, d->seg, si, n * size, 0))
             return 0;
         hs = interp_ram_span(cpu, lin_s, 0);
         if (!hs)

@@ -777,10 +777,9 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         break;
     case 0xe8: {
         uint64_t ret = env->eip;
+        /* target checked first; a faulting push restores RIP (raise_interrupt) */
         interp_jrel(cpu, d, (d->pfx & PFX_OP32) ? (int32_t)d->imm : (int16_t)d->imm);
-        env->eip = ret;     /* the push may fault */
         cpu_push(cpu, ret, SSZ);
-        interp_jrel(cpu, d, (d->pfx & PFX_OP32) ? (int32_t)d->imm : (int16_t)d->imm);
         break;
     }
     case 0xe9: case 0xeb:
@@ -887,9 +886,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
         case 2: {   /* CALL near indirect */
             uint64_t t = interp_ld_rm(cpu, d, SSZ), ret = env->eip;
             interp_jump(cpu, t);
-            env->eip = ret;
             cpu_push(cpu, ret, SSZ);
-            env->eip = t;
             break;
         }
         case 3: case 5: {
@@ -1009,12 +1006,7 @@ static ALWAYS_INLINE void interp_one(X86CPU *cpu, const DInsn *d)
             }
             interp_check_cpl0(cpu);
             /* INVLPG never faults: the linear address without checks */
-            v = interp_ea(env, d);
-            if (cpu->code64)
-                v += d->seg >= R_FS ? env->segs[d->seg].base : 0;
-            else
-                v = (uint32_t)(v + env->segs[d->seg].base);
-            tlb_flush_page(cpu, v);
+            tlb_flush_page(cpu, seg_linear(cpu, d->seg, interp_ea(env, d)));
             cpu->stop = 1;
             break;
         default:

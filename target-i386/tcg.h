@@ -376,19 +376,33 @@ static inline bool cpu_canonical(uint64_t lin)
  * Segment:offset to linear.  Outside 64-bit mode: the limit and type checks
  * of SDM vol. 3, 5.3, and 32-bit wrap-around.  In 64-bit mode only FS and GS
  * have a base, there are no limits, and the address must be canonical (3.3.7.1).
+ * seg_linear gives the address without checks (INVLPG, the REP fast path),
+ * seg_range_ok the checks, seg_addr both, raising #GP/#SS.
  */
+static inline uint64_t seg_linear(const X86CPU *cpu, int seg, uint64_t off)
+{
+    if (cpu->code64)
+        return off + (seg >= R_FS ? cpu->env.segs[seg].base : 0);
+    return (uint32_t)(cpu->env.segs[seg].base + off);
+}
+
+/* [off, off + size) passes the checks above (the part of seg_addr that faults) */
+static inline bool seg_range_ok(const X86CPU *cpu, int seg, uint64_t off, uint64_t size,
+                                int write)
+{
+    if (cpu->code64) {
+        uint64_t lin = seg_linear(cpu, seg, off);
+        return cpu_canonical(lin) && cpu_canonical(lin + size - 1);
+    }
+    return off >= cpu->seg_lo[seg] && off + size - 1 <= cpu->seg_hi[seg] &&
+           (cpu->seg_ok[seg] & (write ? 2 : 1));
+}
+
 static inline uint64_t seg_addr(X86CPU *cpu, int seg, uint64_t off, int size, int write)
 {
-    if (unlikely(cpu->code64)) {
-        uint64_t lin = off + (seg >= R_FS ? cpu->env.segs[seg].base : 0);
-        if (unlikely(!cpu_canonical(lin) || !cpu_canonical(lin + size - 1)))
-            raise_exception_err(cpu, seg == R_SS ? EXCP0C_STACK : EXCP0D_GPF, 0);
-        return lin;
-    }
-    if (unlikely(off < cpu->seg_lo[seg] || off + size - 1 > cpu->seg_hi[seg] ||
-                 !(cpu->seg_ok[seg] & (write ? 2 : 1))))
+    if (unlikely(!seg_range_ok(cpu, seg, off, size, write)))
         raise_exception_err(cpu, seg == R_SS ? EXCP0C_STACK : EXCP0D_GPF, 0);
-    return (uint32_t)(cpu->env.segs[seg].base + off);
+    return seg_linear(cpu, seg, off);
 }
 
 /* Check a multi-store destination completely before the first store, so a
